@@ -1,0 +1,65 @@
+// The visited set: open addressing with linear probing over an Int32Array of (lo, hi)
+// fingerprint pairs. (0, 0) marks an empty slot, so a fingerprint of (0, 0) is stored as
+// (0, 1). Load stays at most 0.75; growing doubles the table and re-inserts the stored
+// fingerprints (no state is needed for that). Presizing (initialCapacity) avoids the
+// last doubling, whose peak holds old and new tables at once.
+
+const MAX_LOAD = 0.75
+
+export class FingerprintSet {
+  private table: Int32Array
+  private mask: number
+  private limit: number
+  size = 0
+
+  constructor(initialCapacity = 1 << 16) {
+    const slots = 2 ** Math.max(4, Math.ceil(Math.log2(initialCapacity / MAX_LOAD)))
+    this.table = new Int32Array(slots * 2)
+    this.mask = slots - 1
+    this.limit = Math.floor(slots * MAX_LOAD)
+  }
+
+  /** Adds the fingerprint; true if it was not there before. */
+  add(lo: number, hi: number): boolean {
+    if (lo === 0 && hi === 0) hi = 1
+    const table = this.table
+    const mask = this.mask
+    let slot = (lo ^ (hi >>> 7)) & mask
+    for (;;) {
+      const i = slot << 1
+      const a = table[i]
+      const b = table[i + 1]
+      if (a === 0 && b === 0) {
+        table[i] = lo
+        table[i + 1] = hi
+        if (++this.size > this.limit) this.grow()
+        return true
+      }
+      if (a === lo && b === hi) return false
+      slot = (slot + 1) & mask
+    }
+  }
+
+  /** Bytes the table occupies now. */
+  get bytes(): number {
+    return this.table.byteLength
+  }
+
+  /** Bytes the table would occupy after its next doubling. */
+  get bytesAfterGrowth(): number {
+    return this.table.byteLength * 2
+  }
+
+  private grow() {
+    const old = this.table
+    const slots = (this.mask + 1) * 2
+    if (slots * 2 > 2 ** 31) throw new RangeError('fingerprint table cannot grow past 2^30 slots')
+    this.table = new Int32Array(slots * 2)
+    this.mask = slots - 1
+    this.limit = Math.floor(slots * MAX_LOAD)
+    this.size = 0
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i] !== 0 || old[i + 1] !== 0) this.add(old[i], old[i + 1])
+    }
+  }
+}
