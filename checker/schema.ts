@@ -9,7 +9,7 @@ import type { Draft, Fields, RecordType, Type, Value, View } from './schema/type
 
 export * from './schema/types.js'
 export { SchemaError } from './schema/codecs.js'
-export { nodeName, type ItfValue } from './schema/itf.js'
+export { nodeName, toItf as valueToItf, fromItf as valueFromItf, type ItfValue } from './schema/itf.js'
 
 export class Schema<T extends RecordType<Fields> = RecordType<Fields>> {
   /** Size of one packed state. */

@@ -1,0 +1,79 @@
+// The check report: the JSON object of the CLI contract and the console summary, in the
+// manner of Stateright's `states= unique= depth= sec=` and TLC's closing lines.
+
+import type { Instance } from './instance.js'
+import type { SearchResult, Verdict } from './search.js'
+
+export interface CheckReport {
+  model: string
+  params: Record<string, number>
+  bug: string | null
+  strategy: string
+  result: Verdict
+  property: string | null
+  reason: string | null
+  distinctStates: number
+  generatedStates: number
+  depth: number
+  seconds: number
+  statesPerSecond: number
+  collisionProbability: number
+  traceFile: string | null
+  traceLength: number | null
+  coverage: Record<string, number>
+}
+
+export const exitCodes: Record<Verdict, number> = { safe: 0, violation: 1, deadlock: 1, incomplete: 3 }
+
+export function checkReport(instance: Instance, strategy: string, r: SearchResult, traceFile: string | null): CheckReport {
+  return {
+    model: instance.model.name,
+    params: instance.config.params,
+    bug: instance.config.bug ?? null,
+    strategy,
+    result: r.result,
+    property: r.property,
+    reason: r.reason,
+    distinctStates: r.distinctStates,
+    generatedStates: r.generatedStates,
+    depth: r.depth,
+    seconds: round(r.seconds, 3),
+    statesPerSecond: Math.round(r.distinctStates / Math.max(r.seconds, 1e-6)),
+    collisionProbability: r.collisionProbability,
+    traceFile,
+    traceLength: r.path ? r.path.length : null,
+    coverage: r.coverage,
+  }
+}
+
+/** The closing lines of a check on the console. */
+export function summaryLines(report: CheckReport): string[] {
+  const lines: string[] = []
+  switch (report.result) {
+    case 'safe':
+      lines.push('result: safe (no property violated, every state explored)')
+      break
+    case 'violation':
+      lines.push(`result: violation of ${report.property}${report.reason ? ` (${report.reason})` : ''}`)
+      break
+    case 'deadlock':
+      lines.push('result: deadlock (a reachable state where no step is enabled; --no-deadlock to allow)')
+      break
+    case 'incomplete':
+      lines.push(`result: incomplete (${report.reason}); nothing was proved`)
+      break
+  }
+  lines.push(
+    `states=${report.generatedStates} unique=${report.distinctStates} depth=${report.depth} ` +
+      `sec=${report.seconds} (${report.statesPerSecond.toLocaleString('en-US')} distinct states/s)`,
+  )
+  lines.push(`fingerprint collision probability: ${report.collisionProbability.toExponential(1)} (optimistic, as TLC computes it)`)
+  const coverage = Object.entries(report.coverage)
+  lines.push(`coverage: ${coverage.map(([a, n]) => `${a} ${n}`).join(', ')}`)
+  const never = coverage.filter(([, n]) => n === 0).map(([a]) => a)
+  if (never.length && report.result !== 'incomplete') lines.push(`warning: actions never enabled: ${never.join(', ')}`)
+  if (report.traceFile) lines.push(`trace written to ${report.traceFile} (${report.traceLength} states)`)
+  return lines
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits

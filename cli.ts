@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// protocheck's command line. The contract (commands, --json shapes, exit codes) is in
+// DESIGN.md; each command lives in commands/<name>.ts.
+
+import yargs from 'yargs'
+import { hideBin } from 'yargs/helpers'
+import { checkCommand } from './commands/check.js'
+import { EXIT_BAD_INPUT } from './commands/errors.js'
+import { listCommand } from './commands/list.js'
+
+await yargs(hideBin(process.argv))
+  .scriptName('protocheck')
+  .usage('$0 <command> [options]')
+  .command(listCommand)
+  .command(checkCommand)
+  .demandCommand(1, 'name a command: list, check')
+  .strict()
+  .help()
+  .version(false)
+  .wrap(Math.min(110, process.stdout.columns ?? 110))
+  .fail((message, error) => {
+    // Usage mistakes: one line, no stack, exit 2.
+    process.stderr.write(`protocheck: ${message ?? error?.message}\n`)
+    process.exit(EXIT_BAD_INPUT)
+  })
+  .parseAsync()

@@ -1,0 +1,48 @@
+// `protocheck list [--json]`: the models, their params (defaults and ranges), properties and bugs.
+
+import type { CommandModule } from 'yargs'
+import { Instance } from '../checker/instance.js'
+import { paramsJsonSchema } from '../checker/params.js'
+import { models } from '../models/index.js'
+import { handled } from './errors.js'
+
+export function modelListing() {
+  return models.map((model) => {
+    // Properties are declared per configuration; the default one names them.
+    const instance = Instance.create(model)
+    return {
+      name: model.name,
+      summary: model.summary,
+      params: paramsJsonSchema(model.params).properties,
+      properties: [
+        ...instance.invariants.map((p) => ({ name: p.name, kind: p.kind })),
+        ...instance.reachables.map((p) => ({ name: p.name, kind: p.kind })),
+      ],
+      actions: instance.actionNames,
+      bugs: Object.entries(model.bugs).map(([name, description]) => ({ name, description })),
+    }
+  })
+}
+
+export const listCommand: CommandModule<object, { json: boolean }> = {
+  command: 'list',
+  describe: 'List the models with their params, properties and bugs',
+  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }),
+  handler: handled(({ json }) => {
+    const listing = modelListing()
+    if (json) {
+      process.stdout.write(JSON.stringify({ models: listing }, null, 2) + '\n')
+      return 0
+    }
+    for (const m of listing) {
+      const lines = [`${m.name}: ${m.summary}`]
+      for (const [name, p] of Object.entries(m.params)) {
+        lines.push(`  --param ${name}=N   ${p.description} (default ${p.default}, ${p.minimum}..${p.maximum})`)
+      }
+      lines.push(`  properties: ${m.properties.map((p) => `${p.name} (${p.kind})`).join(', ')}`)
+      for (const b of m.bugs) lines.push(`  --bug ${b.name}: ${b.description}`)
+      process.stdout.write(lines.join('\n') + '\n\n')
+    }
+    return 0
+  }),
+}

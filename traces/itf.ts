@@ -1,0 +1,85 @@
+// Counterexamples and runs as ITF (Informal Trace Format, Apalache ADR-015), with Quint's
+// model-based-testing variables `mbt::actionTaken` and `mbt::nondetPicks` on every state,
+// so a driver can replay a trace without guessing which step was taken.
+
+import { renameSync, writeFileSync } from 'node:fs'
+import type { Instance } from '../checker/instance.js'
+import type { Step } from '../checker/path.js'
+import { valueToItf, type ItfValue } from '../checker/schema.js'
+import { toolVersion } from './version.js'
+
+export const ACTION_TAKEN = 'mbt::actionTaken'
+export const NONDET_PICKS = 'mbt::nondetPicks'
+
+export interface ItfMeta {
+  format: 'ITF'
+  'format-description': string
+  source: string
+  /** protocheck's own fields; other tools' traces may lack them. */
+  tool?: string
+  model?: string
+  params?: Record<string, number>
+  bug?: string | null
+  result?: string
+  property?: string | null
+  seed?: number | null
+  description?: string
+  [key: string]: unknown
+}
+
+export interface ItfState {
+  '#meta': { index: number; [key: string]: unknown }
+  [variable: string]: ItfValue | { index: number }
+}
+
+export interface ItfTrace {
+  '#meta': ItfMeta
+  vars: string[]
+  states: ItfState[]
+}
+
+export interface TraceFacts {
+  result: string
+  property: string | null
+  seed?: number | null
+  description?: string
+}
+
+/** An ITF trace of a path found in `instance`. */
+export function traceFromPath(instance: Instance, steps: readonly Step[], facts: TraceFacts): ItfTrace {
+  const { schema, protocol } = instance
+  return {
+    '#meta': {
+      format: 'ITF',
+      'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html',
+      source: instance.model.name,
+      tool: `protocheck ${toolVersion}`,
+      model: instance.model.name,
+      params: instance.config.params,
+      bug: instance.config.bug ?? null,
+      result: facts.result,
+      property: facts.property,
+      seed: facts.seed ?? null,
+      description: facts.description ?? `${facts.result}${facts.property ? ` of ${facts.property}` : ''} in ${instance.describe()}`,
+    },
+    vars: [...schema.variables, ACTION_TAKEN, NONDET_PICKS],
+    states: steps.map((step, index) => {
+      const pickTypes = step.action === 'init' ? {} : protocol.actions[step.action]
+      const picks: Record<string, ItfValue> = {}
+      for (const [name, type] of Object.entries(pickTypes)) picks[name] = valueToItf(type, step.picks[name])
+      return {
+        '#meta': { index },
+        ...schema.toItf(schema.decode(step.state)),
+        [ACTION_TAKEN]: step.action,
+        [NONDET_PICKS]: picks,
+      }
+    }),
+  }
+}
+
+/** Write a trace so that a crash or a full disk never leaves a half-written file behind. */
+export function writeTraceFile(path: string, trace: ItfTrace) {
+  const temporary = `${path}.${process.pid}.tmp`
+  writeFileSync(temporary, JSON.stringify(trace, null, 1) + '\n')
+  renameSync(temporary, path)
+}
