@@ -14,6 +14,8 @@ export type OnStep = (ordinal: number, action: number, picks: Readonly<Record<st
 export interface Config {
   params: Record<string, number>
   bug: string | undefined
+  /** Check only these properties (default: all the model declares). */
+  properties?: readonly string[]
 }
 
 export class Instance {
@@ -23,6 +25,8 @@ export class Instance {
   readonly actionNames: readonly string[]
   readonly invariants: readonly Property[]
   readonly reachables: readonly Property[]
+  /** Every property the model declares, selected or not (replay evaluates any of them). */
+  readonly allProperties: readonly Property[]
 
   private readonly actionIndex: Map<string, number>
   /** The state being expanded, and a read-only view of it. */
@@ -39,8 +43,16 @@ export class Instance {
     this.words = this.schema.words
     this.actionNames = Object.keys(this.protocol.actions)
     this.actionIndex = new Map(this.actionNames.map((n, i) => [n, i]))
-    this.invariants = properties(this.protocol.always, 'always')
-    this.reachables = properties(this.protocol.sometimes ?? {}, 'sometimes')
+    const all = [...properties(this.protocol.always, 'always'), ...properties(this.protocol.sometimes ?? {}, 'sometimes')]
+    for (const name of config.properties ?? []) {
+      if (!all.some((p) => p.name === name)) {
+        throw new InputError(`${model.name} has no property '${name}' (its properties: ${all.map((p) => p.name).join(', ')})`)
+      }
+    }
+    const selected = config.properties ? all.filter((p) => config.properties!.includes(p.name)) : all
+    this.allProperties = all
+    this.invariants = selected.filter((p) => p.kind === 'always')
+    this.reachables = selected.filter((p) => p.kind === 'sometimes')
     this.current = new Uint32Array(this.words)
     this.currentView = this.schema.view(this.current)
     this.successor = new Uint32Array(this.words)
@@ -49,9 +61,9 @@ export class Instance {
   }
 
   /** Resolve user-given params and bug against the model, with errors for the user. */
-  static create(model: Model, givenParams: Record<string, unknown> = {}, bug?: string): Instance {
+  static create(model: Model, givenParams: Record<string, unknown> = {}, bug?: string, properties?: readonly string[]): Instance {
     checkBug(model, bug)
-    return new Instance(model, { params: resolveParams(model, givenParams), bug })
+    return new Instance(model, { params: resolveParams(model, givenParams), bug, properties })
   }
 
   /** Emit every initial state, in order; the action index of an initial state is -1. */
@@ -124,7 +136,7 @@ export class Instance {
 
   /** Evaluate one named property on a state given as words (for replays and tools). */
   holds(propertyName: string, words: Uint32Array): boolean {
-    const p = [...this.invariants, ...this.reachables].find((q) => q.name === propertyName)
+    const p = this.allProperties.find((q) => q.name === propertyName)
     if (!p) throw new InputError(`${this.model.name} has no property '${propertyName}'`)
     if (p.wellTyped) return this.schema.malformation(words) === null
     return p.holds(this.schema.view(words) as never)
