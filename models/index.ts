@@ -3,9 +3,10 @@
 import type { Model } from '../checker/model.js'
 import { InputError } from '../checker/errors.js'
 import transactionCommit from './transaction-commit/model.js'
+import raft from './raft/model.js'
 import twoPhaseCommit from './two-phase-commit/model.js'
 
-export const models: readonly Model[] = [twoPhaseCommit, transactionCommit]
+export const models: readonly Model[] = [twoPhaseCommit, transactionCommit, raft]
 
 export function findModel(name: string): Model {
   const model = models.find((m) => m.name === name)
