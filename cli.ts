@@ -7,12 +7,16 @@ import { hideBin } from 'yargs/helpers'
 import { checkCommand } from './commands/check.js'
 import { EXIT_BAD_INPUT } from './commands/errors.js'
 import { listCommand } from './commands/list.js'
+import { minimizeCommand } from './commands/minimize.js'
+import { simulateCommand } from './commands/simulate.js'
 
 await yargs(hideBin(process.argv))
   .scriptName('protocheck')
   .usage('$0 <command> [options]')
   .command(listCommand)
   .command(checkCommand)
+  .command(simulateCommand)
+  .command(minimizeCommand)
   .demandCommand(1, 'name a command: list, check')
   .strict()
   .help()
