@@ -7,12 +7,14 @@ import { hideBin } from 'yargs/helpers'
 import { checkCommand } from './commands/check.js'
 import { EXIT_BAD_INPUT } from './commands/errors.js'
 import { listCommand } from './commands/list.js'
+import { showCommand } from './commands/show.js'
 
 await yargs(hideBin(process.argv))
   .scriptName('protocheck')
   .usage('$0 <command> [options]')
   .command(listCommand)
   .command(checkCommand)
+  .command(showCommand)
   .demandCommand(1, 'name a command: list, check')
   .strict()
   .help()

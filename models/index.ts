@@ -2,10 +2,11 @@
 
 import type { Model } from '../checker/model.js'
 import { InputError } from '../checker/errors.js'
+import lockService from './lock-service/model.js'
 import transactionCommit from './transaction-commit/model.js'
 import twoPhaseCommit from './two-phase-commit/model.js'
 
-export const models: readonly Model[] = [twoPhaseCommit, transactionCommit]
+export const models: readonly Model[] = [twoPhaseCommit, transactionCommit, lockService]
 
 export function findModel(name: string): Model {
   const model = models.find((m) => m.name === name)
