@@ -8,6 +8,7 @@ import { checkCommand } from './commands/check.js'
 import { EXIT_BAD_INPUT } from './commands/errors.js'
 import { listCommand } from './commands/list.js'
 import { minimizeCommand } from './commands/minimize.js'
+import { showCommand } from './commands/show.js'
 import { simulateCommand } from './commands/simulate.js'
 
 await yargs(hideBin(process.argv))
@@ -17,6 +18,7 @@ await yargs(hideBin(process.argv))
   .command(checkCommand)
   .command(simulateCommand)
   .command(minimizeCommand)
+  .command(showCommand)
   .demandCommand(1, 'name a command: list, check')
   .strict()
   .help()
