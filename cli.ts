@@ -9,6 +9,7 @@ import { conformCommand } from './commands/conform.js'
 import { EXIT_BAD_INPUT } from './commands/errors.js'
 import { listCommand } from './commands/list.js'
 import { replayCommand } from './commands/replay.js'
+import { showCommand } from './commands/show.js'
 
 await yargs(hideBin(process.argv))
   .scriptName('protocheck')
@@ -17,6 +18,7 @@ await yargs(hideBin(process.argv))
   .command(checkCommand)
   .command(replayCommand)
   .command(conformCommand)
+  .command(showCommand)
   .demandCommand(1, 'name a command: list, check')
   .strict()
   .help()
