@@ -5,9 +5,11 @@
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { checkCommand } from './commands/check.js'
+import { conformCommand } from './commands/conform.js'
 import { EXIT_BAD_INPUT } from './commands/errors.js'
 import { listCommand } from './commands/list.js'
 import { minimizeCommand } from './commands/minimize.js'
+import { replayCommand } from './commands/replay.js'
 import { showCommand } from './commands/show.js'
 import { simulateCommand } from './commands/simulate.js'
 
@@ -18,6 +20,8 @@ await yargs(hideBin(process.argv))
   .command(checkCommand)
   .command(simulateCommand)
   .command(minimizeCommand)
+  .command(replayCommand)
+  .command(conformCommand)
   .command(showCommand)
   .demandCommand(1, 'name a command: list, check')
   .strict()
