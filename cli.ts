@@ -5,14 +5,24 @@
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { checkCommand } from './commands/check.js'
+import { conformCommand } from './commands/conform.js'
 import { EXIT_BAD_INPUT } from './commands/errors.js'
 import { listCommand } from './commands/list.js'
+import { minimizeCommand } from './commands/minimize.js'
+import { replayCommand } from './commands/replay.js'
+import { showCommand } from './commands/show.js'
+import { simulateCommand } from './commands/simulate.js'
 
 await yargs(hideBin(process.argv))
   .scriptName('protocheck')
   .usage('$0 <command> [options]')
   .command(listCommand)
   .command(checkCommand)
+  .command(simulateCommand)
+  .command(minimizeCommand)
+  .command(replayCommand)
+  .command(conformCommand)
+  .command(showCommand)
   .demandCommand(1, 'name a command: list, check')
   .strict()
   .help()

@@ -1,5 +1,7 @@
-// `protocheck check <model>`: exhaustive search of one model configuration.
+// `protocheck check <model>`: exhaustive search of one model configuration;
+// `protocheck check specs/` (a folder or *.json files): run spec files (commands/specs.ts).
 
+import { existsSync, statSync } from 'node:fs'
 import type { Argv, CommandModule } from 'yargs'
 import { check, strategies } from '../checker/check.js'
 import { Instance } from '../checker/instance.js'
@@ -9,14 +11,17 @@ import type { Progress } from '../checker/search.js'
 import { findModel } from '../models/index.js'
 import { traceFromPath, writeTraceFile } from '../traces/itf.js'
 import { colors, formatTrace, plain } from '../traces/text.js'
+import { InputError } from '../checker/errors.js'
 import { handled } from './errors.js'
 import { positiveNumber, wholeNumber } from './options.js'
+import { checkSpecs } from './specs.js'
 
 interface CheckArgs {
   target: string
+  more: string[]
   param: string[]
   bug?: string
-  strategy: string
+  strategy?: string
   'max-states'?: number
   'max-depth'?: number
   time?: number
@@ -24,13 +29,15 @@ interface CheckArgs {
   out?: string
   json: boolean
   progress?: boolean
+  junit?: string
+  'out-dir'?: string
 }
 
 export const checkOptions = (y: Argv) =>
   y
     .option('param', { type: 'string', array: true, default: [], describe: 'set a model param: --param rm=5' })
     .option('bug', { type: 'string', describe: 'switch on one of the model\'s bugs' })
-    .option('strategy', { type: 'string', choices: strategies, default: 'bfs', describe: 'search order' })
+    .option('strategy', { type: 'string', choices: strategies, describe: 'search order (default bfs)' })
     .option('max-states', { type: 'number', describe: 'stop (incomplete) after this many distinct states' })
     .option('max-depth', { type: 'number', describe: 'do not explore past this depth (incomplete)' })
     .option('time', { type: 'number', describe: 'stop (incomplete) after this many seconds' })
@@ -38,12 +45,33 @@ export const checkOptions = (y: Argv) =>
     .option('out', { type: 'string', describe: 'write the counterexample as ITF to this file' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' })
     .option('progress', { type: 'boolean', describe: 'progress on stderr every second (default: when stderr is a terminal)' })
+    .option('junit', { type: 'string', describe: 'spec files: write JUnit XML (one testcase per spec) to this file' })
+    .option('out-dir', { type: 'string', describe: 'spec files: write counterexamples here (default: <junit file>-traces/)' })
+
+/** Options that configure one model's check; a spec file sets these itself. */
+const modelOnlyOptions = ['param', 'bug', 'strategy', 'max-states', 'max-depth', 'time', 'out', 'progress'] as const
+
+/** A folder, or files ending in .json, are spec files; anything else names a model. */
+const isSpecTarget = (target: string) => target.endsWith('.json') || (existsSync(target) && statSync(target).isDirectory())
 
 export const checkCommand: CommandModule<object, CheckArgs> = {
-  command: 'check <target>',
-  describe: 'Explore every reachable state of a model and check its properties',
-  builder: (y) => checkOptions(y).positional('target', { type: 'string', demandOption: true, describe: 'model name' }) as Argv<CheckArgs>,
+  command: 'check <target> [more..]',
+  describe: 'Explore every reachable state of a model and check its properties, or run spec files (a folder or *.json)',
+  builder: (y) =>
+    checkOptions(y)
+      .positional('target', { type: 'string', demandOption: true, describe: 'model name, spec file or folder of spec files' })
+      .positional('more', { type: 'string', array: true, default: [], describe: 'more spec files or folders' }) as Argv<CheckArgs>,
   handler: handled((args) => {
+    const targets = [args.target, ...args.more]
+    if (targets.some(isSpecTarget)) {
+      const given = modelOnlyOptions.find((o) => (o === 'param' ? args.param.length > 0 : args[o] !== undefined))
+      if (given) throw new InputError(`--${given} configures a model check; spec files set their own (give a model name instead of ${targets.join(' ')})`)
+      if (!args.deadlock) throw new InputError('--no-deadlock configures a model check; a spec file says "deadlock": false itself')
+      return checkSpecs(targets, { json: args.json, junit: args.junit, outDir: args['out-dir'] })
+    }
+    if (args.more.length > 0) throw new InputError(`check takes one model name, got ${targets.join(' ')}`)
+    if (args.junit || args['out-dir']) throw new InputError(`--${args.junit ? 'junit' : 'out-dir'} applies to spec files, not to a model name`)
+    const strategy = args.strategy ?? 'bfs'
     const instance = Instance.create(findModel(args.target), parseParamArgs(args.param), args.bug)
     const options = {
       maxStates: wholeNumber('max-states', args['max-states']),
@@ -52,11 +80,11 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       checkDeadlock: args.deadlock,
       onProgress: args.progress ?? process.stderr.isTTY ? printProgress : undefined,
     }
-    if (!args.json) process.stderr.write(`checking ${instance.describe()} with ${args.strategy}\n`)
-    const result = check(instance, args.strategy, options)
+    if (!args.json) process.stderr.write(`checking ${instance.describe()} with ${strategy}\n`)
+    const result = check(instance, strategy, options)
     const trace = result.path && traceFromPath(instance, result.path, { result: result.result, property: result.property })
     if (args.out && trace) writeTraceFile(args.out, trace)
-    const report = checkReport(instance, args.strategy, result, args.out && trace ? args.out : null)
+    const report = checkReport(instance, strategy, result, args.out && trace ? args.out : null)
     if (args.json) {
       process.stdout.write(JSON.stringify(report) + '\n')
     } else {

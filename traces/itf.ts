@@ -6,6 +6,7 @@ import { renameSync, writeFileSync } from 'node:fs'
 import type { Instance } from '../checker/instance.js'
 import type { Step } from '../checker/path.js'
 import { valueToItf, type ItfValue } from '../checker/schema.js'
+import { itfProblem } from './validate.js'
 import { toolVersion } from './version.js'
 
 export const ACTION_TAKEN = 'mbt::actionTaken'
@@ -77,8 +78,12 @@ export function traceFromPath(instance: Instance, steps: readonly Step[], facts:
   }
 }
 
-/** Write a trace so that a crash or a full disk never leaves a half-written file behind. */
+/** Write a trace so that a crash or a full disk never leaves a half-written file behind.
+ * The trace is checked against the ITF JSON Schema first: protocheck never writes a trace
+ * that it (or Quint, or Apalache) could not read back. */
 export function writeTraceFile(path: string, trace: ItfTrace) {
+  const problem = itfProblem(trace)
+  if (problem) throw new Error(`refusing to write an invalid ITF trace to ${path}: ${problem}`)
   const temporary = `${path}.${process.pid}.tmp`
   writeFileSync(temporary, JSON.stringify(trace, null, 1) + '\n')
   renameSync(temporary, path)

@@ -1,0 +1,209 @@
+// Spec files: the configurations a repository checks in CI, each with the verdict it
+// expects (specs/spec.schema.json). Loading validates every file (ajv, then the model, bug,
+// params and properties it names) before anything runs, so a typo fails fast with one line
+// naming the file; running checks each spec and judges the verdict against its expectation.
+
+import { Ajv, type ErrorObject } from 'ajv'
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { check, strategies } from '../checker/check.js'
+import { InputError, ModelError } from '../checker/errors.js'
+import { Instance } from '../checker/instance.js'
+import { checkReport, type CheckReport } from '../checker/report.js'
+import { SchemaError } from '../checker/schema.js'
+import type { Verdict } from '../checker/search.js'
+import { findModel } from '../models/index.js'
+import { traceFromPath, writeTraceFile } from '../traces/itf.js'
+import { failureMessage, writeJunitFile } from './junit.js'
+
+export interface Expectation {
+  result: Verdict
+  property?: string
+}
+
+export interface Spec {
+  /** The file name without .json. */
+  name: string
+  file: string
+  description?: string
+  model: string
+  params: Record<string, unknown>
+  bug?: string
+  properties?: string[]
+  strategy: string
+  bounds: { maxStates?: number; maxDepth?: number; timeSeconds?: number }
+  deadlock: boolean
+  expect: Expectation
+}
+
+export interface LoadedSpec {
+  spec: Spec
+  instance: Instance
+}
+
+/** A check report, plus which spec it ran and whether the verdict was the expected one. */
+export interface SpecReport extends CheckReport {
+  spec: string
+  file: string
+  expected: Expectation
+  passed: boolean
+}
+
+const schemaFile = new URL('../../specs/spec.schema.json', import.meta.url)
+let validateSpec: ReturnType<Ajv['compile']> | undefined
+
+/** The spec files a list of targets stands for: a folder gives its *.json files (not the
+ * schema), sorted so that runs and reports are in a stable order. */
+export function specFiles(targets: readonly string[]): string[] {
+  const files: string[] = []
+  for (const target of targets) {
+    let isFolder: boolean
+    try {
+      isFolder = statSync(target).isDirectory()
+    } catch {
+      throw new InputError(`${target}: no such file or folder`)
+    }
+    if (!isFolder) {
+      files.push(target)
+      continue
+    }
+    const inFolder = readdirSync(target)
+      .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
+      .sort()
+    if (inFolder.length === 0) throw new InputError(`${target}: no spec files (*.json) in this folder`)
+    files.push(...inFolder.map((f) => join(target, f)))
+  }
+  return files
+}
+
+/** Read, validate and resolve one spec file; every problem is an InputError naming the file. */
+export function loadSpec(file: string): LoadedSpec {
+  let json: unknown
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`
+    throw new InputError(`${file}: ${why}`)
+  }
+  validateSpec ??= new Ajv({ allErrors: false }).compile(JSON.parse(readFileSync(schemaFile, 'utf8')))
+  if (!validateSpec(json)) throw new InputError(`${file}: ${describeSchemaError(validateSpec.errors![0])}`)
+  const raw = json as Omit<Spec, 'name' | 'file'> & { $schema?: string }
+  const spec: Spec = {
+    name: basename(file).replace(/\.json$/, ''),
+    file,
+    description: raw.description,
+    model: raw.model,
+    params: raw.params ?? {},
+    bug: raw.bug,
+    properties: raw.properties,
+    strategy: raw.strategy ?? 'bfs',
+    bounds: raw.bounds ?? {},
+    deadlock: raw.deadlock ?? true,
+    expect: raw.expect,
+  }
+  if (spec.expect.property !== undefined && spec.expect.result !== 'violation') {
+    throw new InputError(`${file}: /expect/property only applies when /expect/result is violation`)
+  }
+  if (!(strategies as readonly string[]).includes(spec.strategy)) {
+    throw new InputError(`${file}: /strategy '${spec.strategy}' is not one of ${strategies.join(', ')}`)
+  }
+  try {
+    const instance = Instance.create(findModel(spec.model), spec.params, spec.bug, spec.properties)
+    const expected = spec.expect.property
+    if (expected !== undefined && !instance.allProperties.some((p) => p.name === expected)) {
+      throw new InputError(`/expect/property: ${spec.model} has no property '${expected}'`)
+    }
+    if (expected !== undefined && !(spec.properties ?? [expected]).includes(expected)) {
+      throw new InputError(`/expect/property '${expected}' is not among the /properties checked`)
+    }
+    return { spec, instance }
+  } catch (e) {
+    if (e instanceof InputError || e instanceof ModelError || e instanceof SchemaError) throw new InputError(`${file}: ${e.message}`)
+    throw e
+  }
+}
+
+function describeSchemaError(error: ErrorObject): string {
+  const at = error.instancePath || '/'
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${at} has an unknown field '${error.params.additionalProperty}'`
+    case 'required':
+      return `${at} lacks the field '${error.params.missingProperty}'`
+    case 'enum':
+      return `${at} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
+    default:
+      return `${at} ${error.message}`
+  }
+}
+
+/** Did the check give the verdict the spec expects? */
+export function matches(expect: Expectation, report: Pick<CheckReport, 'result' | 'property'>): boolean {
+  if (expect.result !== report.result) return false
+  return expect.property === undefined || expect.property === report.property
+}
+
+export function formatExpectation(e: { result: string; property?: string | null }): string {
+  return e.result === 'violation' && e.property ? `violation of ${e.property}` : e.result
+}
+
+/** Check one spec. A counterexample is written to `traceDir`/<spec>.itf.json when a folder is given. */
+export function runSpec({ spec, instance }: LoadedSpec, traceDir?: string): SpecReport {
+  const result = check(instance, spec.strategy, {
+    maxStates: spec.bounds.maxStates,
+    maxDepth: spec.bounds.maxDepth,
+    timeSeconds: spec.bounds.timeSeconds,
+    checkDeadlock: spec.deadlock,
+  })
+  let traceFile: string | null = null
+  if (result.path && traceDir) {
+    mkdirSync(traceDir, { recursive: true })
+    traceFile = join(traceDir, `${spec.name}.itf.json`)
+    const description = `${result.result}${result.property ? ` of ${result.property}` : ''} in spec ${spec.name} (${instance.describe()})`
+    writeTraceFile(traceFile, traceFromPath(instance, result.path, { result: result.result, property: result.property, description }))
+  }
+  const report = checkReport(instance, spec.strategy, result, traceFile)
+  return { spec: spec.name, file: spec.file, expected: spec.expect, passed: matches(spec.expect, report), ...report }
+}
+
+export interface SpecRunOptions {
+  json: boolean
+  /** Write JUnit XML here. */
+  junit?: string
+  /** Write counterexamples here (default: next to the JUnit file). */
+  outDir?: string
+}
+
+/** `protocheck check specs/`: load every spec (failing fast on bad input), run them, print a
+ * table (or the JSON array of reports), write JUnit; exit 0 only if every verdict was expected. */
+export function checkSpecs(targets: readonly string[], options: SpecRunOptions): number {
+  const loaded = specFiles(targets).map(loadSpec)
+  // Counterexamples go in a folder of their own next to the JUnit file (out.xml -> out-traces/),
+  // never loose beside it, where they could land among a repository's sources.
+  const traceDir = options.outDir ?? (options.junit ? join(dirname(options.junit), `${basename(options.junit).replace(/\.xml$/, '')}-traces`) : undefined)
+  const width = Math.max(4, ...loaded.map((l) => l.spec.name.length))
+  const expectedWidth = Math.max(8, ...loaded.map((l) => formatExpectation(l.spec.expect).length))
+  const row = (name: string, expected: string, got: string, distinct: string, seconds: string, status: string) =>
+    `${name.padEnd(width)}  ${expected.padEnd(expectedWidth)}  ${got.padEnd(expectedWidth)}  ${distinct.padStart(11)}  ${seconds.padStart(8)}  ${status}`.trimEnd()
+  const print = (line: string) => {
+    if (!options.json) process.stdout.write(line + '\n')
+  }
+  print(row('spec', 'expected', 'got', 'distinct', 'seconds', ''))
+  const reports: SpecReport[] = []
+  for (const l of loaded) {
+    const r = runSpec(l, traceDir)
+    reports.push(r)
+    print(row(r.spec, formatExpectation(r.expected), formatExpectation(r), r.distinctStates.toLocaleString('en-US'), r.seconds.toFixed(2), r.passed ? 'ok' : 'FAILED'))
+  }
+  const failed = reports.filter((r) => !r.passed)
+  if (options.junit) writeJunitFile(options.junit, reports)
+  if (options.json) {
+    process.stdout.write(JSON.stringify(reports) + '\n')
+  } else {
+    print('')
+    for (const r of failed) print(`FAILED ${r.spec} (${r.file}): ${failureMessage(r)}`)
+    print(`${reports.length} specs: ${reports.length - failed.length} as expected, ${failed.length} not`)
+    if (options.junit) print(`JUnit XML written to ${options.junit}`)
+  }
+  return failed.length === 0 ? 0 : 1
+}

@@ -1,0 +1,59 @@
+// impls/two-phase-commit against models/two-phase-commit: long random walks agree, with and
+// without each bug; a mutant whose TM forgets one RM when it broadcasts Abort diverges, and
+// the divergence shrinks to the shortest walk that shows it.
+
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { Instance } from '../checker/instance.js'
+import { twoPhaseCommitDriver, twoPhaseCommitDriverOf } from '../impls/two-phase-commit/driver.js'
+import { stepRm } from '../impls/two-phase-commit/resource-manager.js'
+import { stepTm } from '../impls/two-phase-commit/transaction-manager.js'
+import { findModel } from '../models/index.js'
+import { conform } from '../traces/conform.js'
+
+const model = findModel('two-phase-commit')
+
+for (const bug of [undefined, ...Object.keys(model.bugs)]) {
+  test(`two-phase-commit${bug ? ` --bug ${bug}` : ''}: 200 random walks of up to 40 steps, no divergence`, () => {
+    const r = conform(Instance.create(model, { rm: 3 }, bug), twoPhaseCommitDriver, { runs: 200, seed: 7, maxSteps: 40 })
+    assert.is(r.result, 'agree', r.counterexample ? JSON.stringify(r.counterexample.divergence) : '')
+    assert.is(r.runs, 200)
+    assert.ok(r.stepsCompared > 200 * 5, `only ${r.stepsCompared} steps compared`)
+  })
+}
+
+// One rule changed, model unchanged: the TM's Abort broadcast skips the last RM.
+const forgetfulTm: typeof stepTm = (config, state, event) => {
+  const t = stepTm(config, state, event)
+  if ('refused' in t || event.type !== 'DecideAbort') return t
+  return { ...t, effects: t.effects.filter((e) => e.to !== config.rmCount - 1) }
+}
+
+test('conform: a mutant TM that skips one RM on Abort diverges, shrunk to TMAbort then RMRcvAbortMsg(rm3)', () => {
+  const mutant = twoPhaseCommitDriverOf({ stepTm: forgetfulTm, stepRm })
+  const r = conform(Instance.create(model, { rm: 3 }), mutant, { runs: 300, seed: 1, maxSteps: 30 })
+  assert.is(r.result, 'diverge')
+  const w = r.counterexample!
+  assert.equal(w.steps.map((s) => s.action), ['init', 'TMAbort', 'RMRcvAbortMsg'])
+  assert.equal(w.steps[2].picks, { rm: 2 })
+  assert.is(w.divergence!.step, 2)
+  assert.is(w.divergence!.label, 'RMRcvAbortMsg(rm=rm3)')
+  assert.match(w.divergence!.reason, /cannot take this step: no Abort message was sent to rm3/)
+})
+
+test('conform: an observed state that differs is reported per variable', () => {
+  // This mutant RM records Commit as aborted: it takes the step but lands elsewhere.
+  const confused: typeof stepRm = (config, state, event) =>
+    event.type === 'Receive' && event.message.type === 'Commit' ? stepRm(config, state, { type: 'Receive', message: { type: 'Abort' } }) : stepRm(config, state, event)
+  const r = conform(Instance.create(model, { rm: 2 }), twoPhaseCommitDriverOf({ stepTm, stepRm: confused }), { runs: 500, seed: 3, maxSteps: 30 })
+  assert.is(r.result, 'diverge')
+  const d = r.counterexample!.divergence!
+  assert.is(d.action, 'RMRcvCommitMsg')
+  assert.equal(d.diff.map((v) => v.variable), ['rmState'])
+  assert.match(d.diff[0].expected, /committed/)
+  assert.match(d.diff[0].observed, /aborted/)
+  // The shortest such walk: both prepare, the TM hears both, commits, one RM receives it.
+  assert.is(r.counterexample!.steps.length, 7)
+})
+
+test.run()

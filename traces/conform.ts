@@ -1,0 +1,145 @@
+// Conformance: the model and its implementation take the same random walk, and after every
+// step the implementation's observed state must be the model's state. A walk is a list of
+// choices that fast-check generates and shrinks; a diverging walk shrinks to a minimal one,
+// which becomes an ITF trace that `replay` reproduces.
+//
+// A choice names a step by its label, not by its position: the choice c takes the enabled
+// step whose label (action and picks) scores highest under a hash of (c, label), rendezvous
+// hashing. For a random c every enabled step is equally likely; and the winner stays the
+// winner when other steps appear or vanish, so when shrinking removes an earlier step the
+// later choices still mean the same steps (positional choices would all shift), and
+// shrinking finds short walks.
+
+import fc from 'fast-check'
+import type { Instance } from '../checker/instance.js'
+import type { Step } from '../checker/path.js'
+import type { DriverFactory } from '../impls/driver.js'
+import { canonicalJson } from '../impls/sent-messages.js'
+import { followStep, type Divergence } from './divergence.js'
+import { traceFromPath, type ItfTrace } from './itf.js'
+
+export interface Walk {
+  /** The model's steps taken, the initial state first; on divergence the last is the step the
+   * implementation did not follow. */
+  steps: Step[]
+  divergence: Divergence | null
+}
+
+/** Walk the model along `choices` with the implementation in tow. Stops at the first divergence,
+ * at a state with no enabled step, at a state outside the model's constraint, or when the
+ * choices run out. */
+export function walk(instance: Instance, factory: DriverFactory, choices: readonly number[]): Walk {
+  const driver = factory.start(instance.config.params, instance.config.bug)
+  try {
+    // The implementation starts where it starts: it must be one of the model's initial states.
+    const initials: Step[] = []
+    instance.initial((_ordinal, _action, picks, state) => initials.push({ action: 'init', picks, state: state.slice() }))
+    let divergence: Divergence | null = null
+    let current = initials[0]
+    for (const initial of initials) {
+      divergence = followStep(instance, driver, 0, 'init', {}, initial.state)
+      current = initial
+      if (!divergence) break
+    }
+    const steps = [current]
+    if (divergence) return { steps, divergence }
+    for (const choice of choices) {
+      const enabled: Step[] = []
+      instance.successors(current.state, 0, (_ordinal, action, picks, successor) =>
+        enabled.push({ action: instance.actionNames[action], picks, state: successor.slice() }),
+      )
+      if (enabled.length === 0) break
+      current = chosen(enabled, choice)
+      steps.push(current)
+      divergence = followStep(instance, driver, steps.length - 1, current.action, current.picks, current.state)
+      if (divergence) return { steps, divergence }
+      if (instance.protocol.within && !instance.protocol.within(instance.schema.view(current.state) as never)) break
+    }
+    return { steps, divergence: null }
+  } finally {
+    driver.stop?.()
+  }
+}
+
+/** Rendezvous hashing: the enabled step with the highest score for this choice. */
+function chosen(enabled: readonly Step[], choice: number): Step {
+  let best = enabled[0]
+  let bestScore = -1
+  for (const step of enabled) {
+    const score = mix(labelHash(step) ^ Math.imul(choice, 0x9e3779b1))
+    if (score > bestScore) {
+      best = step
+      bestScore = score
+    }
+  }
+  return best
+}
+
+/** FNV-1a of the step's label: stable across states and runs. */
+function labelHash(step: Step): number {
+  const label = step.action + canonicalJson(step.picks)
+  let hash = 0x811c9dc5
+  for (let i = 0; i < label.length; i++) hash = Math.imul(hash ^ label.charCodeAt(i), 0x01000193)
+  return hash
+}
+
+/** MurmurHash3's finaliser: every input bit flips each output bit with probability one half. */
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
+}
+
+export interface ConformOptions {
+  runs: number
+  seed: number
+  /** Longest walk, in steps after the initial state. */
+  maxSteps: number
+}
+
+export interface ConformResult {
+  result: 'agree' | 'diverge'
+  /** Walks run, shrinking runs not counted. */
+  runs: number
+  seed: number
+  /** Total steps both sides took across the passing runs (how much was compared). */
+  stepsCompared: number
+  /** The shrunk diverging walk. */
+  counterexample: Walk | null
+  /** fast-check's path to replay exactly that counterexample. */
+  path: string | null
+}
+
+export function conform(instance: Instance, factory: DriverFactory, options: ConformOptions): ConformResult {
+  let stepsCompared = 0
+  const walks = fc.array(fc.nat(), { minLength: 0, maxLength: options.maxSteps, size: 'max' })
+  const details = fc.check(
+    fc.property(walks, (choices) => {
+      const w = walk(instance, factory, choices)
+      if (!w.divergence) stepsCompared += w.steps.length - 1
+      return w.divergence === null
+    }),
+    { numRuns: options.runs, seed: options.seed },
+  )
+  if (!details.failed) {
+    return { result: 'agree', runs: details.numRuns, seed: options.seed, stepsCompared, counterexample: null, path: null }
+  }
+  const [choices] = details.counterexample!
+  return {
+    result: 'diverge',
+    runs: details.numRuns,
+    seed: options.seed,
+    stepsCompared,
+    counterexample: walk(instance, factory, choices),
+    path: details.counterexamplePath,
+  }
+}
+
+/** A diverging walk as an ITF trace: the model's steps up to and including the one the
+ * implementation did not follow, with the divergence in #meta.description. */
+export function divergenceTrace(instance: Instance, diverging: Walk, seed: number): ItfTrace {
+  const d = diverging.divergence
+  if (!d) throw new Error('divergenceTrace needs a walk that diverged')
+  const description = `the implementation diverged from ${instance.describe()} at step ${d.step} (${d.label}): ${d.reason}`
+  return traceFromPath(instance, diverging.steps, { result: 'divergence', property: null, seed, description })
+}

@@ -1,0 +1,106 @@
+// Reading ITF traces back: from a file to a validated ItfTrace (any tool's trace, Quint's
+// included), and from a protocheck trace to the model's own terms (packed state words,
+// plain picks) so that replay, minimisation and the viewer work on exactly what the
+// checker found. Every problem is an InputError: one line, naming the file and the place.
+
+import { readFileSync } from 'node:fs'
+import { InputError } from '../checker/errors.js'
+import { Instance } from '../checker/instance.js'
+import type { Step } from '../checker/path.js'
+import { SchemaError, valueFromItf } from '../checker/schema.js'
+import { findModel } from '../models/index.js'
+import { ACTION_TAKEN, NONDET_PICKS, type ItfTrace } from './itf.js'
+import { itfProblem } from './validate.js'
+
+/** Read and validate an ITF trace file: JSON, the ITF schema, states in order 0..n-1, every
+ * declared variable in every state. */
+export function readTraceFile(path: string): ItfTrace {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new InputError(`cannot read trace ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    throw new InputError(`${path} is not JSON: ${(e as Error).message}`)
+  }
+  const problem = traceProblem(json)
+  if (problem) throw new InputError(`${path} is not an ITF trace: ${problem}`)
+  return json as ItfTrace
+}
+
+/** What the JSON Schema cannot say: the order of states and that each has every variable. */
+export function traceProblem(json: unknown): string | null {
+  const problem = itfProblem(json)
+  if (problem) return problem
+  const trace = json as ItfTrace
+  for (let i = 0; i < trace.states.length; i++) {
+    const state = trace.states[i]
+    const index = state['#meta'].index
+    if (index !== i) return `states out of order: /states/${i} has #meta.index ${index}, expected ${i}`
+    const missing = trace.vars.find((v) => !(v in state))
+    if (missing !== undefined) return `at /states/${i}: missing variable "${missing}" (listed in vars)`
+  }
+  return null
+}
+
+/** The model configuration a protocheck trace was written for (#meta.model, params, bug). */
+export function instanceForTrace(trace: ItfTrace): Instance {
+  const meta = trace['#meta'] ?? {}
+  if (typeof meta.model !== 'string') {
+    throw new InputError(`the trace names no model in #meta.model (written by ${meta.tool ?? meta.source ?? 'another tool'}); only protocheck traces can be decoded`)
+  }
+  let model
+  try {
+    model = findModel(meta.model)
+  } catch (e) {
+    throw new InputError(`the trace's #meta.model: ${(e as Error).message}`)
+  }
+  try {
+    return Instance.create(model, meta.params ?? {}, meta.bug ?? undefined)
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`the trace's #meta does not fit ${model.name}: ${e.message}`)
+    throw e
+  }
+}
+
+/** Each state of a protocheck trace in the model's terms: its action, its picks as plain
+ * values of the action's declared pick types (node ids as numbers), and its packed words. */
+export function decodeTrace(instance: Instance, trace: ItfTrace): Step[] {
+  const { schema, protocol, model } = instance
+  const expected = new Set([...schema.variables, ACTION_TAKEN, NONDET_PICKS])
+  const stranger = trace.vars.find((v) => !expected.has(v))
+  if (stranger !== undefined) throw new InputError(`the trace has variable '${stranger}', which ${model.name} does not declare`)
+  const absent = [...expected].find((v) => !trace.vars.includes(v))
+  if (absent !== undefined) throw new InputError(`the trace lacks variable '${absent}' of ${model.name}`)
+
+  return trace.states.map((itf, index) => {
+    const where = `state ${index}`
+    const action = itf[ACTION_TAKEN]
+    if (typeof action !== 'string') throw new InputError(`${where}: ${ACTION_TAKEN} is not a string`)
+    if (index === 0 ? action !== 'init' : !(action in protocol.actions)) {
+      const allowed = index === 0 ? `'init'` : `one of ${Object.keys(protocol.actions).join(', ')}`
+      throw new InputError(`${where}: action '${action}' is not ${allowed} (${model.name})`)
+    }
+    const pickTypes = index === 0 ? {} : protocol.actions[action]
+    const given = (itf[NONDET_PICKS] ?? {}) as Record<string, unknown>
+    const extra = Object.keys(given).find((name) => !(name in pickTypes))
+    if (extra !== undefined) throw new InputError(`${where}: ${action} has no pick '${extra}'`)
+    try {
+      const picks: Record<string, unknown> = {}
+      for (const [name, type] of Object.entries(pickTypes)) {
+        if (!(name in given)) throw new SchemaError(`${action} needs pick '${name}'`)
+        picks[name] = valueFromItf(type, given[name], `pick ${name}`)
+      }
+      const state = schema.encode(schema.fromItf(itf, 'variable'))
+      return { action, picks: Object.freeze(picks), state }
+    } catch (e) {
+      if (e instanceof SchemaError) throw new InputError(`${where} does not fit ${instance.describe()}: ${e.message}`)
+      throw e
+    }
+  })
+}
