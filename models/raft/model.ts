@@ -22,8 +22,8 @@
 //                                                      HandleAppendEntriesRequest), each picking m
 //   DuplicateMessage(m), DropMessage(m)            -> actions of the same names
 //   Next's order of disjuncts                       -> the order steps are emitted in
-//   properties: ElectionSafety, LogMatching, LeaderCompleteness, StateMachineSafety and
-//   CommittedOnQuorum (the safety properties of the dissertation, on these variables)
+//   properties: ElectionSafety, LeaderLogUpToDate (on the elections history), LogMatching,
+//   LeaderCompleteness, StateMachineSafety and CommittedOnQuorum
 //   Next's allLogs' = allLogs \cup {log[i]}         -> done for every step (`step` in next)
 //
 // The bag. raft.tla's messages is a function from messages to counts. Its WithoutMessage, as
@@ -58,7 +58,6 @@ export default defineModel({
     maxMessages: { description: 'state constraint: most messages in flight (copies counted)', default: 1, minimum: 1, maximum: 6 },
   },
   bugs: {
-    'commit-previous-term': 'a leader commits an entry of an earlier term once a majority stores it (no current-term check: Figure 3.7)',
     'vote-without-log-check': 'a voter grants its vote without checking that the candidate\'s log is at least as up to date',
     'vote-not-persisted': 'votedFor is not kept on stable storage: a restarted server can vote a second time in the same term',
     'truncate-on-stale-append': 'a follower that already has an AppendEntries\' entries truncates its log after them (a stale request erases newer entries)',
@@ -123,6 +122,8 @@ export default defineModel({
     const vals = range(values)
     const isQuorum = (n: number) => n * 2 > servers
     const lastTerm = (log: LogValue) => (log.length === 0 ? 0 : log[log.length - 1].term)
+    /** raft.tla's logOk of HandleRequestVoteRequest: is log a at least as up to date as log b? */
+    const atLeastAsUpToDate = (a: LogValue, b: LogValue) => lastTerm(a) > lastTerm(b) || (lastTerm(a) === lastTerm(b) && a.length >= b.length)
     const noVoterLog = all.map(() => ({ voted: false, log: [] }))
 
     // Send / Discard / Reply of raft.tla (WithMessage / WithoutMessage), on the draft.
@@ -262,8 +263,7 @@ export default defineModel({
           const agrees = (index: number) => 1 + all.filter((k) => k !== i && match.get(k) >= index).length
           let maxAgree = 0
           for (let index = 1; index <= logs[i].length; index++) if (isQuorum(agrees(index))) maxAgree = index
-          const commit =
-            maxAgree > 0 && (bug === 'commit-previous-term' || logs[i][maxAgree - 1].term === term[i]) ? maxAgree : s.commitIndex.get(i)
+          const commit = maxAgree > 0 && logs[i][maxAgree - 1].term === term[i] ? maxAgree : s.commitIndex.get(i)
           step('AdvanceCommitIndex', { i }, (d) => d.commitIndex.set(i, commit))
         }
         // AppendEntries(i, j): at most one entry.
@@ -307,6 +307,7 @@ export default defineModel({
       always: {
         TypeOK: wellTyped,
         ElectionSafety,
+        LeaderLogUpToDate,
         LogMatching,
         LeaderCompleteness,
         StateMachineSafety,
@@ -432,6 +433,19 @@ export default defineModel({
         const other = leaderOf.get(e.eterm)
         if (other !== undefined && other !== e.eleader) return false
         leaderOf.set(e.eterm, e.eleader)
+      }
+      return true
+    }
+
+    /** Every election won with logs no more up to date than the winner's: for each voter recorded
+     * in an election (evoterLog, its log when it granted the vote), the leader's log at election
+     * (elog) ends in a later term, or in the same term and no shorter. Raft's vote rule, as seen
+     * in the elections history; leader completeness rests on it. */
+    function LeaderLogUpToDate(s: View): boolean {
+      for (const e of s.elections) {
+        for (const v of e.evoterLog as readonly { voted: boolean; log: LogValue }[]) {
+          if (v.voted && !atLeastAsUpToDate(e.elog, v.log)) return false
+        }
       }
       return true
     }
