@@ -5,8 +5,10 @@
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { checkCommand } from './commands/check.js'
+import { conformCommand } from './commands/conform.js'
 import { EXIT_BAD_INPUT } from './commands/errors.js'
 import { listCommand } from './commands/list.js'
+import { replayCommand } from './commands/replay.js'
 import { showCommand } from './commands/show.js'
 
 await yargs(hideBin(process.argv))
@@ -14,6 +16,8 @@ await yargs(hideBin(process.argv))
   .usage('$0 <command> [options]')
   .command(listCommand)
   .command(checkCommand)
+  .command(replayCommand)
+  .command(conformCommand)
   .command(showCommand)
   .demandCommand(1, 'name a command: list, check')
   .strict()

@@ -17,7 +17,7 @@ import { FingerprintSet } from './stateset.js'
 
 export function bfs(instance: Instance, options: SearchOptions = {}): SearchResult {
   const words = instance.words
-  const seen = new FingerprintSet(options.expectedStates)
+  const seen = FingerprintSet.forSearch(options)
   const log = new ParentLog()
   const queue = new StateQueue(words)
   const tally = new SearchTally(instance, options)
@@ -34,14 +34,18 @@ export function bfs(instance: Instance, options: SearchOptions = {}): SearchResu
   const onStep = (ordinal: number, action: number, _picks: unknown, successor: Uint32Array) => {
     if (broken) return
     tally.generated++
-    if (action >= 0) actionCounts[action]++
+    if (action >= 0) {
+      actionCounts[action]++
+      // A self-loop leads back to the state being expanded, which is stored: no new state.
+      if (instance.successorUnchanged()) return
+    }
     let stored = -1
     if (instance.successorWithin()) {
       fingerprint(successor, 0, words)
       if (!seen.add(fingerprintOut[0], fingerprintOut[1])) return
       stored = log.add(parent, ordinal)
       queue.push(successor, stored)
-      instance.reachedBySuccessor((i) => (reached[i] = true))
+      instance.markReachedBySuccessor(reached)
     }
     const property = instance.brokenInvariantOfSuccessor()
     if (property) broken = { property: property.name, parent, ordinal, stored }

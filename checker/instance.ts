@@ -28,7 +28,6 @@ export class Instance {
   /** Every property the model declares, selected or not (replay evaluates any of them). */
   readonly allProperties: readonly Property[]
 
-  private readonly actionIndex: Map<string, number>
   /** The state being expanded, and a read-only view of it. */
   private readonly current: Uint32Array
   private readonly currentView: unknown
@@ -42,7 +41,6 @@ export class Instance {
     this.schema = new Schema(this.protocol.state)
     this.words = this.schema.words
     this.actionNames = Object.keys(this.protocol.actions)
-    this.actionIndex = new Map(this.actionNames.map((n, i) => [n, i]))
     const all = [...properties(this.protocol.always, 'always'), ...properties(this.protocol.sometimes ?? {}, 'sometimes')]
     for (const name of config.properties ?? []) {
       if (!all.some((p) => p.name === name)) {
@@ -79,29 +77,63 @@ export class Instance {
 
   /** Emit every enabled step from `state` (words at `offset`), in the model's order. Returns how many. */
   successors(state: Uint32Array, offset: number, onStep: OnStep): number {
-    const { current, successor, successorDraft, actionIndex } = this
-    if (state !== current || offset !== 0) current.set(state.subarray(offset, offset + this.words))
-    let ordinal = 0
-    this.protocol.next(this.currentView as never, ((name: string, picks: Record<string, unknown>, write: (d: unknown) => void) => {
-      const action = actionIndex.get(name)
-      if (action === undefined) throw new ModelError(`${this.model.name} emitted action '${name}', which it does not declare`)
-      successor.set(current)
-      this.write(write, successorDraft, name, picks)
-      onStep(ordinal++, action, picks, successor)
-    }) as never)
-    return ordinal
+    const { current } = this
+    if (state !== current || offset !== 0) {
+      for (let i = 0; i < this.words; i++) current[i] = state[offset + i]
+    }
+    this.onStep = onStep
+    this.ordinal = 0
+    this.protocol.next(this.currentView as never, this.emit as never)
+    this.onStep = ignoreStep
+    return this.ordinal
+  }
+
+  /** Did the last step leave the state unchanged (a self-loop)? Its successor then is the
+   * state being expanded, stored already: strategies skip it before hashing. */
+  successorUnchanged(): boolean {
+    const { current, successor } = this
+    for (let i = 0; i < this.words; i++) if (current[i] !== successor[i]) return false
+    return true
+  }
+
+  /** The step callback of the running `successors` call, and the next step's ordinal. */
+  private onStep: OnStep = ignoreStep
+  private ordinal = 0
+
+  /** The `emit` handed to the model's `next`: made once, so expanding a state allocates no closure. */
+  private readonly emit = (name: string, picks: Record<string, unknown>, write: (d: unknown) => void) => {
+    const action = this.actionIndexOf(name)
+    const { current, successor } = this
+    for (let i = 0; i < this.words; i++) successor[i] = current[i]
+    try {
+      write(this.successorDraft)
+    } catch (e) {
+      throw this.invalidWrite(e, name, picks)
+    }
+    this.onStep(this.ordinal++, action, picks, successor)
+  }
+
+  /** Action name -> index. Models emit names as literals (interned strings), so a scan
+   * comparing references beats hashing for the handful of actions a model has. */
+  private actionIndexOf(name: string): number {
+    const names = this.actionNames
+    for (let i = 0; i < names.length; i++) if (names[i] === name) return i
+    throw new ModelError(`${this.model.name} emitted action '${name}', which it does not declare`)
   }
 
   private write(write: (d: never) => void, draft: unknown, action: string, picks?: Record<string, unknown>) {
     try {
       write(draft as never)
     } catch (e) {
-      if (e instanceof SchemaError) {
-        const args = picks && Object.keys(picks).length ? `(${JSON.stringify(picks)})` : ''
-        throw new ModelError(`${this.model.name}: action ${action}${args} wrote an invalid value: ${e.message}`)
-      }
-      throw e
+      throw this.invalidWrite(e, action, picks)
     }
+  }
+
+  /** A SchemaError from a model's write, as a ModelError naming the action; anything else as is. */
+  private invalidWrite(e: unknown, action: string, picks?: Record<string, unknown>): unknown {
+    if (!(e instanceof SchemaError)) return e
+    const args = picks && Object.keys(picks).length ? `(${JSON.stringify(picks)})` : ''
+    return new ModelError(`${this.model.name}: action ${action}${args} wrote an invalid value: ${e.message}`)
   }
 
   /** The first invariant the successor breaks, or undefined. */
@@ -119,16 +151,19 @@ export class Instance {
     return this.protocol.terminal ? this.protocol.terminal(this.currentView as never) : false
   }
 
-  /** Indexes into `reachables` of the `sometimes` properties the successor satisfies. */
-  reachedBySuccessor(onReached: (index: number) => void) {
-    this.reachables.forEach((p, i) => {
-      if (p.holds(this.successorView as never)) onReached(i)
-    })
+  /** Mark in `reached` the `sometimes` properties the successor satisfies (those already
+   * reached are not evaluated again). */
+  markReachedBySuccessor(reached: boolean[]) {
+    const { reachables, successorView } = this
+    for (let i = 0; i < reachables.length; i++) {
+      if (!reached[i] && reachables[i].holds(successorView as never)) reached[i] = true
+    }
   }
 
   private firstBroken(properties: readonly Property[], words: Uint32Array, view: unknown) {
-    for (const p of properties) {
-      const ok = p.wellTyped ? this.schema.malformation(words) === null : p.holds(view as never)
+    for (let i = 0; i < properties.length; i++) {
+      const p = properties[i]
+      const ok = p.wellTyped ? this.schema.isCanonical(words) : p.holds(view as never)
       if (!ok) return p
     }
     return undefined
@@ -138,7 +173,7 @@ export class Instance {
   holds(propertyName: string, words: Uint32Array): boolean {
     const p = this.allProperties.find((q) => q.name === propertyName)
     if (!p) throw new InputError(`${this.model.name} has no property '${propertyName}'`)
-    if (p.wellTyped) return this.schema.malformation(words) === null
+    if (p.wellTyped) return this.schema.isCanonical(words)
     return p.holds(this.schema.view(words) as never)
   }
 
@@ -160,5 +195,7 @@ export interface Property {
 function properties(predicates: { readonly [name: string]: Predicate<RecordType<Fields>> }, kind: Property['kind']): Property[] {
   return Object.entries(predicates).map(([name, holds]) => ({ name, kind, holds, wellTyped: holds === wellTyped }))
 }
+
+const ignoreStep: OnStep = () => {}
 
 const NO_PICKS: Readonly<Record<string, unknown>> = Object.freeze({})

@@ -24,8 +24,9 @@ export class StateQueue {
     }
     const chunk = this.chunks[this.chunks.length - 1]
     const at = this.tailEntry++ * this.entryWords
-    chunk.set(state.subarray(0, this.stateWords), at)
-    chunk[at + this.stateWords] = id
+    const words = this.stateWords
+    for (let i = 0; i < words; i++) chunk[at + i] = state[i]
+    chunk[at + words] = id
     this.length++
   }
 

@@ -3,6 +3,8 @@
 // packing in schema/packer.ts and schema/codecs.ts, the ITF mapping in schema/itf.ts.
 
 import { RecordCodec, SchemaError, type Codec } from './schema/codecs.js'
+import { compileView, type ViewFactory } from './schema/compiled.js'
+import { compileCanonicalCheck, type CanonicalCheck } from './schema/canonical.js'
 import { fromItf, toItf, type ItfValue } from './schema/itf.js'
 import { Packer } from './schema/packer.js'
 import type { Draft, Fields, RecordType, Type, Value, View } from './schema/types.js'
@@ -17,6 +19,8 @@ export class Schema<T extends RecordType<Fields> = RecordType<Fields>> {
   /** The state variables, in declaration order. */
   readonly variables: readonly string[]
   private readonly codec: RecordCodec
+  /** Generated view classes, by offset and kind (`v0`, `d0`), compiled on first use. */
+  private readonly viewFactories = new Map<string, ViewFactory>()
 
   constructor(readonly type: T) {
     this.codec = new RecordCodec(type, '')
@@ -24,16 +28,31 @@ export class Schema<T extends RecordType<Fields> = RecordType<Fields>> {
     this.codec.place(packer)
     this.words = Math.max(1, packer.finish())
     this.variables = Object.keys(type.fields)
+    this.canonicalCheck = compileCanonicalCheck(this.codec, this.words)
+  }
+
+  private readonly canonicalCheck: CanonicalCheck
+
+  /** Are these words a well-typed canonical state? (malformation() === null, without allocating) */
+  isCanonical(words: Uint32Array, offset = 0): boolean {
+    return this.canonicalCheck(words, offset)
   }
 
   /** A read-only view of whatever state is in `buffer` (re-read on every access). */
   view(buffer: Uint32Array, offset = 0): View<T> {
-    return this.codec.view(buffer, offset, false) as never
+    return this.viewFactory(offset, false)(buffer) as never
   }
 
   /** A writable view: assignments change `buffer` in place, keeping it canonical. */
   draft(buffer: Uint32Array, offset = 0): Draft<T> {
-    return this.codec.view(buffer, offset, true) as never
+    return this.viewFactory(offset, true)(buffer) as never
+  }
+
+  private viewFactory(offset: number, draft: boolean): ViewFactory {
+    const key = `${draft ? 'd' : 'v'}${offset}`
+    let factory = this.viewFactories.get(key)
+    if (!factory) this.viewFactories.set(key, (factory = compileView(this.codec, offset, draft)))
+    return factory
   }
 
   /** The state as a frozen plain object; throws SchemaError if the words are not canonical. */

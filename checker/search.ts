@@ -18,6 +18,9 @@ export interface SearchOptions {
   checkDeadlock?: boolean
   /** Expected distinct states, to presize the visited table. */
   expectedStates?: number
+  /** Bytes to give the visited table from the start (--fp-mem), so that it never doubles:
+   * the last doubling holds old and new tables at once (1.5x). Overrides expectedStates. */
+  fingerprintBytes?: number
   /** Called about once a second with the figures so far. */
   onProgress?: (progress: Progress) => void
 }

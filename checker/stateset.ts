@@ -5,6 +5,10 @@
 // last doubling, whose peak holds old and new tables at once.
 
 const MAX_LOAD = 0.75
+const BYTES_PER_SLOT = 8
+
+/** Slots (a power of two) to hold `capacity` fingerprints at most MAX_LOAD full. */
+const slotsFor = (capacity: number) => 2 ** Math.max(4, Math.ceil(Math.log2(capacity / MAX_LOAD)))
 
 export class FingerprintSet {
   private table: Int32Array
@@ -13,7 +17,7 @@ export class FingerprintSet {
   size = 0
 
   constructor(initialCapacity = 1 << 16) {
-    const slots = 2 ** Math.max(4, Math.ceil(Math.log2(initialCapacity / MAX_LOAD)))
+    const slots = slotsFor(initialCapacity)
     this.table = new Int32Array(slots * 2)
     this.mask = slots - 1
     this.limit = Math.floor(slots * MAX_LOAD)
@@ -38,6 +42,17 @@ export class FingerprintSet {
       if (a === lo && b === hi) return false
       slot = (slot + 1) & mask
     }
+  }
+
+  /** A table of at most `bytes` (a power of two of slots, at least 16). */
+  static ofBytes(bytes: number): FingerprintSet {
+    const slots = 2 ** Math.max(4, Math.floor(Math.log2(bytes / BYTES_PER_SLOT)))
+    return new FingerprintSet(Math.floor(slots * MAX_LOAD))
+  }
+
+  /** The table a search with these options starts with. */
+  static forSearch(options: { expectedStates?: number; fingerprintBytes?: number }): FingerprintSet {
+    return options.fingerprintBytes !== undefined ? FingerprintSet.ofBytes(options.fingerprintBytes) : new FingerprintSet(options.expectedStates)
   }
 
   /** Bytes the table occupies now. */

@@ -16,6 +16,7 @@ import type { Step } from '../checker/path.js'
 import type { DriverFactory } from '../impls/driver.js'
 import { canonicalJson } from '../impls/sent-messages.js'
 import { followStep, type Divergence } from './divergence.js'
+import { traceFromPath, type ItfTrace } from './itf.js'
 
 export interface Walk {
   /** The model's steps taken, the initial state first; on divergence the last is the step the
@@ -132,4 +133,13 @@ export function conform(instance: Instance, factory: DriverFactory, options: Con
     counterexample: walk(instance, factory, choices),
     path: details.counterexamplePath,
   }
+}
+
+/** A diverging walk as an ITF trace: the model's steps up to and including the one the
+ * implementation did not follow, with the divergence in #meta.description. */
+export function divergenceTrace(instance: Instance, diverging: Walk, seed: number): ItfTrace {
+  const d = diverging.divergence
+  if (!d) throw new Error('divergenceTrace needs a walk that diverged')
+  const description = `the implementation diverged from ${instance.describe()} at step ${d.step} (${d.label}): ${d.reason}`
+  return traceFromPath(instance, diverging.steps, { result: 'divergence', property: null, seed, description })
 }

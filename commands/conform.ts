@@ -1,0 +1,71 @@
+// `protocheck conform <model>`: random walks of the model, applied to the implementation too;
+// a divergence is shrunk and written as an ITF trace that `protocheck replay` reproduces.
+
+import type { Argv, CommandModule } from 'yargs'
+import { Instance } from '../checker/instance.js'
+import { parseParamArgs } from '../checker/params.js'
+import { findDriver } from '../impls/index.js'
+import { findModel } from '../models/index.js'
+import { conform, divergenceTrace } from '../traces/conform.js'
+import { formatDivergence } from '../traces/divergence.js'
+import { writeTraceFile } from '../traces/itf.js'
+import { handled } from './errors.js'
+import { wholeNumber } from './options.js'
+
+interface ConformArgs {
+  model: string
+  runs: number
+  seed?: number
+  depth: number
+  bug?: string
+  param: string[]
+  out?: string
+  json: boolean
+}
+
+export const conformCommand: CommandModule<object, ConformArgs> = {
+  command: 'conform <model>',
+  describe: 'Check that the implementation follows random walks of its model; shrink and save any divergence',
+  builder: (y) =>
+    y
+      .positional('model', { type: 'string', demandOption: true, describe: 'model name' })
+      .option('runs', { type: 'number', default: 100, describe: 'random walks to run' })
+      .option('seed', { type: 'number', describe: 'seed of the walks (default: random, printed)' })
+      .option('depth', { type: 'number', default: 50, describe: 'longest walk, in steps' })
+      .option('bug', { type: 'string', describe: 'switch on one of the model\'s bugs, in model and implementation' })
+      .option('param', { type: 'string', array: true, default: [], describe: 'set a model param: --param rm=5' })
+      .option('out', { type: 'string', describe: 'where to write a divergence (default: conform-<model>-<seed>.itf.json)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' }) as Argv<ConformArgs>,
+  handler: handled((args) => {
+    const instance = Instance.create(findModel(args.model), parseParamArgs(args.param), args.bug)
+    const factory = findDriver(instance.model.name)
+    const runs = wholeNumber('runs', args.runs)!
+    const maxSteps = wholeNumber('depth', args.depth)!
+    const seed = args.seed === undefined ? randomSeed() : wholeNumber('seed', args.seed, -(2 ** 31))!
+    if (!args.json) process.stderr.write(`conform: ${runs} random walks of up to ${maxSteps} steps of ${instance.describe()}, seed ${seed}\n`)
+    const r = conform(instance, factory, { runs, seed, maxSteps })
+    let traceFile: string | null = null
+    if (r.counterexample) {
+      traceFile = args.out ?? `conform-${instance.model.name}-${seed}.itf.json`
+      writeTraceFile(traceFile, divergenceTrace(instance, r.counterexample, seed))
+    }
+    if (args.json) {
+      process.stdout.write(JSON.stringify({ model: instance.model.name, runs: r.runs, seed, result: r.result, traceFile }) + '\n')
+    } else if (r.counterexample) {
+      const lines = [
+        `diverged after shrinking to ${r.counterexample.steps.length - 1} steps (run ${r.runs} of ${runs}):`,
+        ...formatDivergence(r.counterexample.divergence!),
+        `trace written to ${traceFile}; replay it with: protocheck replay ${traceFile}`,
+        `reproduce this run with: --seed ${seed}`,
+      ]
+      process.stdout.write(lines.join('\n') + '\n')
+    } else {
+      process.stdout.write(`agree: the implementation followed all ${r.runs} walks (${r.stepsCompared} steps compared) of ${instance.describe()}, seed ${seed}\n`)
+    }
+    return r.counterexample ? 1 : 0
+  }),
+}
+
+function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31)
+}
