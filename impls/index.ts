@@ -5,9 +5,10 @@ import { InputError } from '../checker/errors.js'
 import type { DriverFactory } from './driver.js'
 import { lockServiceDriver } from './lock-service/driver.js'
 import { paxosDriver } from './paxos/driver.js'
+import { raftDriver } from './raft/driver.js'
 import { twoPhaseCommitDriver } from './two-phase-commit/driver.js'
 
-export const drivers: readonly DriverFactory[] = [twoPhaseCommitDriver, lockServiceDriver, paxosDriver]
+export const drivers: readonly DriverFactory[] = [twoPhaseCommitDriver, lockServiceDriver, paxosDriver, raftDriver]
 
 /** The implementation of `model`; InputError (one line, exit 2) when there is none. */
 export function findDriver(model: string): DriverFactory {
