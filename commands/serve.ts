@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
 import { InputError } from '../checker/errors.js'
-import { ProcessCluster } from '../impls/runtime/launcher.js'
+import { ProcessCluster, freePorts } from '../impls/runtime/launcher.js'
 import { findServable } from '../impls/servers.js'
 import { handled } from './errors.js'
 import { wholeNumber } from './options.js'
@@ -25,7 +25,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   describe: 'Run the implementation as node processes on 127.0.0.1 until interrupted',
   builder: (y) =>
     y
-      .positional('model', { type: 'string', demandOption: true, describe: 'model whose implementation to run (paxos)' })
+      .positional('model', { type: 'string', demandOption: true, describe: 'model whose implementation to run (paxos, raft)' })
       .option('nodes', { type: 'number', default: 3, describe: 'number of nodes' })
       .option('port', { type: 'number', default: 0, describe: 'first port (nodes take P, P+1, ...); 0: ports chosen by the OS' })
       .option('data', { type: 'string', describe: 'directory for the nodes\' persistent state (default: a temporary one, removed on exit)' })
@@ -39,12 +39,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     mkdirSync(dataDir, { recursive: true })
     let stopping = false
     const log = (line: string) => process.stderr.write(line + '\n')
+    // Every node's port is fixed before any starts, so that peers can be told each other's.
+    const ports = basePort === 0 ? await freePorts(nodes) : Array.from({ length: nodes }, (_, i) => basePort + i)
     const cluster = await ProcessCluster.launch(
       Array.from({ length: nodes }, (_, i) => ({
         name: servable.nodeName(i),
         script: servable.script,
-        args: servable.args(i, dataDir),
-        port: basePort === 0 ? 0 : basePort + i,
+        args: servable.args(i, dataDir, ports),
+        port: ports[i],
         onLog: (line: string) => log(`${servable.nodeName(i)}: ${line}`),
         onExit: (code: number | null, signal: string | null) => {
           if (!stopping) log(`${servable.nodeName(i)} exited (${signal ?? `code ${code}`})`)

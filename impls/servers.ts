@@ -12,8 +12,9 @@ export interface Servable {
   nodeName(index: number): string
   /** The compiled module a node process runs. */
   readonly script: string
-  /** Its arguments (the launcher adds --port); `dataDir` is where it may persist state. */
-  args(index: number, dataDir: string): string[]
+  /** Its arguments (the launcher adds --port); `dataDir` is where it may persist state;
+   * `ports` are every node's ports, known before any node starts (peers talk to each other). */
+  args(index: number, dataDir: string, ports: readonly number[]): string[]
 }
 
 const paxosAcceptors: Servable = {
@@ -23,7 +24,15 @@ const paxosAcceptors: Servable = {
   args: (i, dataDir) => ['--id', String(i), '--state', join(dataDir, `a${i + 1}.json`)],
 }
 
-export const servables: readonly Servable[] = [paxosAcceptors]
+/** Raft's replicated key-value store (impls/raft/server.ts): peers and clients on each port. */
+const raftServers: Servable = {
+  model: 'raft',
+  nodeName: (i) => `server${i + 1}`,
+  script: fileURLToPath(new URL('./raft/server.js', import.meta.url)),
+  args: (i, dataDir, ports) => ['--id', String(i), '--peers', ports.join(','), '--dir', dataDir],
+}
+
+export const servables: readonly Servable[] = [paxosAcceptors, raftServers]
 
 export function findServable(model: string): Servable {
   const servable = servables.find((s) => s.model === model)

@@ -236,7 +236,9 @@ function receive<V>(config: RaftConfig, state: RaftState<V>, m: RaftMessage<V>):
       const logOk = m.prevLogIndex === 0 || (m.prevLogIndex > 0 && m.prevLogIndex <= log.length && m.prevLogTerm === log[m.prevLogIndex - 1].term)
       const respond = (success: boolean, matchIndex: number) => send<V>({ type: 'AppendEntriesResponse', term: state.currentTerm, success, matchIndex, from: me, to: j })
       if (m.term < state.currentTerm || (state.role === 'Follower' && !logOk)) {
-        return taken(state, [respond(false, 0)], { handled: 'RejectAppendEntriesRequest' })
+        // A request of the current term comes from the leader: it still resets the election timer.
+        const next = m.term === state.currentTerm ? produce(state, (d) => void (d.elapsed = 0)) : state
+        return taken(next, [respond(false, 0)], { handled: 'RejectAppendEntriesRequest' })
       }
       if (state.role === 'Candidate') {
         return taken(produce(state, (d) => void (d.role = 'Follower')), [], { handled: 'ReturnToFollower', retained: true })
