@@ -13,8 +13,8 @@ export interface Servable {
   /** The compiled module a node process runs. */
   readonly script: string
   /** Its arguments (the launcher adds --port); `dataDir` is where it may persist state;
-   * `ports` are every node's ports, known before any node starts (peers talk to each other). */
-  args(index: number, dataDir: string, ports: readonly number[]): string[]
+   * `ports`, for nodes that talk to each other, are every node's ports, fixed before any starts. */
+  args(index: number, dataDir: string, ports?: readonly number[]): string[]
 }
 
 const paxosAcceptors: Servable = {
@@ -29,7 +29,7 @@ const raftServers: Servable = {
   model: 'raft',
   nodeName: (i) => `server${i + 1}`,
   script: fileURLToPath(new URL('./raft/server.js', import.meta.url)),
-  args: (i, dataDir, ports) => ['--id', String(i), '--peers', ports.join(','), '--dir', dataDir],
+  args: (i, dataDir, ports = []) => ['--id', String(i), '--peers', ports.join(','), '--dir', dataDir],
 }
 
 export const servables: readonly Servable[] = [paxosAcceptors, raftServers]
