@@ -9,7 +9,10 @@
 //   { kind: 'put', id, key, value }            answered { ok: true } once committed and applied,
 //                                              or { ok: false, leader } (not the leader: retry)
 //   { kind: 'get', key }                       answered { ok: true, value } by the leader from its
-//                                              applied state, or { ok: false, leader }
+//                                              applied state once an entry of its term has
+//                                              committed, or { ok: false, leader } (retry); no
+//                                              read-index round: a leader cut off and unaware it
+//                                              was replaced can still answer stale reads
 //   { kind: 'status' }                         { id, role, term, commitIndex, committed: ids }
 //   { kind: 'partition', blocked: [ids] }      drop all traffic to and from these servers
 //                                              (fault injection; [] heals)
@@ -125,7 +128,12 @@ function duties() {
   if (before.role === 'Candidate') {
     for (let to = 0; to < servers; to++) if (!before.votesResponded.includes(to)) step({ type: 'RequestVote', to })
     const t = step({ type: 'BecomeLeader' })
-    if (!isRefused(t)) for (let to = 0; to < servers; to++) if (to !== id) step({ type: 'AppendEntries', to })
+    if (!isRefused(t)) {
+      // A no-op of the new term: once it commits, every entry committed before is known
+      // committed here too, and reads may be served (the dissertation's section 6.4).
+      step({ type: 'Propose', value: { id: `noop-${node.state.currentTerm}-${id}`, key: '', value: '' } })
+      for (let to = 0; to < servers; to++) if (to !== id) step({ type: 'AppendEntries', to })
+    }
   }
   if (node.state.role === 'Leader') step({ type: 'AdvanceCommitIndex' })
   flush()
@@ -174,9 +182,14 @@ const server = await listen(portArgument(), (connection) => {
         duties()
         return
       }
-      case 'get':
+      case 'get': {
         if (node.state.role !== 'Leader') return void connection.send({ ok: false, leader: leaderHint() })
+        // Until an entry of its own term commits, a new leader may not know what is committed.
+        const s = node.state
+        const settled = s.commitIndex > 0 && s.commitIndex <= s.log.length && s.log[s.commitIndex - 1].term === s.currentTerm
+        if (!settled) return void connection.send({ ok: false, leader: id })
         return void connection.send({ ok: true, value: kv.get(String(request.key)) ?? null })
+      }
       case 'status': {
         const s = node.state
         const committed = s.log.slice(0, Math.min(s.commitIndex, s.log.length)).map((e) => e.value.id)
