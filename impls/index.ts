@@ -5,8 +5,9 @@ import { InputError } from '../checker/errors.js'
 import type { DriverFactory } from './driver.js'
 import { lockServiceDriver } from './lock-service/driver.js'
 import { twoPhaseCommitDriver } from './two-phase-commit/driver.js'
+import { zabDriver } from './zab/driver.js'
 
-export const drivers: readonly DriverFactory[] = [twoPhaseCommitDriver, lockServiceDriver]
+export const drivers: readonly DriverFactory[] = [twoPhaseCommitDriver, lockServiceDriver, zabDriver]
 
 /** The implementation of `model`; InputError (one line, exit 2) when there is none. */
 export function findDriver(model: string): DriverFactory {
