@@ -53,8 +53,8 @@ export default defineModel({
   summary: 'Zab, ZooKeeper\'s atomic broadcast: election by highest (epoch, zxid), synchronisation, quorum broadcast, crashes',
   params: {
     servers: { description: 'number of servers', default: 3, minimum: 2, maximum: 4 },
-    maxEpoch: { description: 'epochs explored (state constraint)', default: 2, minimum: 1, maximum: 4 },
-    maxTxns: { description: 'proposals explored, over all epochs (state constraint)', default: 2, minimum: 1, maximum: 4 },
+    maxEpoch: { description: 'epochs explored (state constraint)', default: 2, minimum: 1, maximum: 8 },
+    maxTxns: { description: 'proposals explored, over all epochs (state constraint)', default: 2, minimum: 1, maximum: 6 },
   },
   bugs: {
     'skip-sync': 'a follower starts following a new leader without taking its history (no DIFF/TRUNC/SNAP)',
