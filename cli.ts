@@ -8,14 +8,18 @@ import { checkCommand } from './commands/check.js'
 import { conformCommand } from './commands/conform.js'
 import { EXIT_BAD_INPUT } from './commands/errors.js'
 import { listCommand } from './commands/list.js'
+import { minimizeCommand } from './commands/minimize.js'
 import { replayCommand } from './commands/replay.js'
 import { showCommand } from './commands/show.js'
+import { simulateCommand } from './commands/simulate.js'
 
 await yargs(hideBin(process.argv))
   .scriptName('protocheck')
   .usage('$0 <command> [options]')
   .command(listCommand)
   .command(checkCommand)
+  .command(simulateCommand)
+  .command(minimizeCommand)
   .command(replayCommand)
   .command(conformCommand)
   .command(showCommand)

@@ -1,0 +1,196 @@
+// Random simulation: seeded random walks through a model too large to exhaust, checking the
+// `always` properties at every state visited. It proves nothing; it finds deep bugs cheaply.
+//
+// Semantics follow TLC's simulation mode: a walk starts at a random initial state and takes
+// a uniformly random enabled step until it reaches its depth, a state with no enabled step
+// (a deadlock unless the state is terminal), or a state outside the model's constraint (checked,
+// then the walk ends: the checker never expands such states either).
+//
+// Walk k's choices depend only on (seed, k), so a simulation is the same whether its walks run
+// in one thread or are spread over workers (checker/swarm.ts); results are tallied in walk
+// order and stop at the first walk that breaks something.
+
+import { fingerprint, fingerprintOut } from './fingerprint.js'
+import type { Instance } from './instance.js'
+import { replayOrdinals, type Step } from './path.js'
+import { RandomStream } from './random.js'
+import { FingerprintSet } from './stateset.js'
+
+export interface SimulationOptions {
+  seed: number
+  /** How many walks. */
+  runs: number
+  /** The most steps a walk takes. */
+  depth: number
+  /** Report states with no successor that are not terminal (default true). */
+  checkDeadlock?: boolean
+  /** Called about once a second. */
+  onProgress?: (progress: SimulationProgress) => void
+}
+
+export interface SimulationProgress {
+  runs: number
+  steps: number
+  distinctStates: number
+  seconds: number
+}
+
+/** What one walk did; plain data, so that workers can send it back. */
+export interface WalkOutcome {
+  run: number
+  steps: number
+  /** Per action (by index): how many times the walk took it. */
+  actionCounts: number[]
+  /** The fingerprints (lo, hi pairs) of the states the walk visited inside the constraint. */
+  fingerprints: Int32Array
+  /** Set when the walk broke an invariant or deadlocked: the successor ordinals that replay it. */
+  failure: { result: 'violation' | 'deadlock'; property: string | null; ordinals: number[] } | null
+}
+
+export type SimulationVerdict = 'no-violation-found' | 'violation' | 'deadlock'
+
+export interface SimulationResult {
+  result: SimulationVerdict
+  property: string | null
+  seed: number
+  /** Walks tallied: all of them, or up to and including the failing one. */
+  runs: number
+  /** Steps taken over those walks. */
+  steps: number
+  distinctStates: number
+  /** The failing walk's index (0-based), or null. */
+  failingRun: number | null
+  /** The failing walk, initial state first, or null. */
+  path: Step[] | null
+  /** Action name -> how many times the walks took it. */
+  coverage: Record<string, number>
+  seconds: number
+}
+
+/** One walk: walk `run` of the simulation seeded with `seed`. */
+export function walk(instance: Instance, seed: number, run: number, depth: number, checkDeadlock = true): WalkOutcome {
+  const random = new RandomStream(seed, run)
+  const words = instance.words
+  const actionCounts = new Array<number>(instance.actionNames.length).fill(0)
+  const ordinals: number[] = []
+  let fingerprints = new Int32Array(2 * Math.min(depth + 1, 1024))
+  let visited = 0
+  const remember = (state: Uint32Array) => {
+    if (2 * visited === fingerprints.length) {
+      const grown = new Int32Array(fingerprints.length * 2)
+      grown.set(fingerprints)
+      fingerprints = grown
+    }
+    fingerprint(state, 0, words)
+    fingerprints[2 * visited] = fingerprintOut[0]
+    fingerprints[2 * visited + 1] = fingerprintOut[1]
+    visited++
+  }
+
+  // Every step of the current state is copied out, then one is chosen: the model is asked once
+  // per state, and the chosen successor is then put back where the instance's predicates read it.
+  let options = new Uint32Array(words * 16)
+  let optionActions = new Int32Array(16)
+  let count = 0
+  const collect = (_ordinal: number, action: number, _picks: unknown, successor: Uint32Array) => {
+    if (count === optionActions.length) {
+      const grownOptions = new Uint32Array(options.length * 2)
+      grownOptions.set(options)
+      options = grownOptions
+      const grownActions = new Int32Array(optionActions.length * 2)
+      grownActions.set(optionActions)
+      optionActions = grownActions
+    }
+    options.set(successor, count * words)
+    optionActions[count++] = action
+  }
+  const current = new Uint32Array(words)
+  const outcome = (failure: WalkOutcome['failure'], steps: number): WalkOutcome => ({
+    run,
+    steps,
+    actionCounts,
+    fingerprints: fingerprints.slice(0, 2 * visited),
+    failure,
+  })
+
+  count = 0
+  instance.initial(collect)
+  if (count === 0) return outcome(null, 0)
+  for (let step = 0; ; step++) {
+    const chosen = random.below(count)
+    ordinals.push(chosen)
+    current.set(options.subarray(chosen * words, (chosen + 1) * words))
+    if (step > 0) actionCounts[optionActions[chosen]]++
+    instance.successor.set(current)
+    const within = instance.successorWithin()
+    if (within) remember(current)
+    const broken = instance.brokenInvariantOfSuccessor()
+    if (broken) return outcome({ result: 'violation', property: broken.name, ordinals }, step)
+    if (!within || step === depth) return outcome(null, step)
+    count = 0
+    instance.successors(current, 0, collect)
+    if (count === 0) {
+      const deadlock = checkDeadlock && !instance.currentIsTerminal()
+      return outcome(deadlock ? { result: 'deadlock', property: null, ordinals } : null, step)
+    }
+  }
+}
+
+/** Tallies walk outcomes in walk order, up to the first failure. */
+export class SimulationTally {
+  runs = 0
+  steps = 0
+  private readonly seen = new FingerprintSet(1 << 12)
+  private readonly actionCounts: number[]
+  failure: WalkOutcome | null = null
+  private readonly started = performance.now()
+  private nextProgress: number
+
+  constructor(readonly instance: Instance, readonly options: SimulationOptions) {
+    this.actionCounts = new Array<number>(instance.actionNames.length).fill(0)
+    this.nextProgress = this.started + 1000
+  }
+
+  /** Count walk `this.runs`; false once a walk has failed (later walks are not counted). */
+  add(outcome: WalkOutcome): boolean {
+    if (this.failure) return false
+    if (outcome.run !== this.runs) throw new Error(`simulation tally: walk ${outcome.run} arrived, expected walk ${this.runs}`)
+    this.runs++
+    this.steps += outcome.steps
+    outcome.actionCounts.forEach((n, i) => (this.actionCounts[i] += n))
+    const f = outcome.fingerprints
+    for (let i = 0; i < f.length; i += 2) this.seen.add(f[i], f[i + 1])
+    if (outcome.failure) this.failure = outcome
+    const now = performance.now()
+    if (this.options.onProgress && now >= this.nextProgress) {
+      this.nextProgress = now + 1000
+      this.options.onProgress({ runs: this.runs, steps: this.steps, distinctStates: this.seen.size, seconds: (now - this.started) / 1000 })
+    }
+    return !this.failure
+  }
+
+  finish(): SimulationResult {
+    const failure = this.failure?.failure
+    return {
+      result: failure ? failure.result : 'no-violation-found',
+      property: failure ? failure.property : null,
+      seed: this.options.seed,
+      runs: this.runs,
+      steps: this.steps,
+      distinctStates: this.seen.size,
+      failingRun: this.failure ? this.failure.run : null,
+      path: failure ? replayOrdinals(this.instance, failure.ordinals) : null,
+      coverage: Object.fromEntries(this.instance.actionNames.map((name, i) => [name, this.actionCounts[i]])),
+      seconds: (performance.now() - this.started) / 1000,
+    }
+  }
+}
+
+/** Run the walks one after another in this thread. */
+export function simulate(instance: Instance, options: SimulationOptions): SimulationResult {
+  const tally = new SimulationTally(instance, options)
+  for (let run = 0; run < options.runs; run++) {
+    if (!tally.add(walk(instance, options.seed, run, options.depth, options.checkDeadlock))) break
+  }
+  return tally.finish()
+}

@@ -1,0 +1,169 @@
+// `protocheck simulate <model>`: seeded random walks (checker/simulate.ts), over worker threads
+// with --workers; a walk that breaks a property is minimised (traces/minimize.ts) and written
+// as ITF with the seed that reproduces it.
+
+import { randomInt } from 'node:crypto'
+import type { Argv, CommandModule } from 'yargs'
+import { InputError } from '../checker/errors.js'
+import { Instance } from '../checker/instance.js'
+import { parseParamArgs } from '../checker/params.js'
+import { MAX_SEED } from '../checker/random.js'
+import { simulate, type SimulationProgress, type SimulationResult } from '../checker/simulate.js'
+import { simulateInWorkers } from '../checker/swarm.js'
+import { findModel } from '../models/index.js'
+import { traceFromPath, writeTraceFile } from '../traces/itf.js'
+import { minimizePath } from '../traces/minimize.js'
+import { colors, formatTrace, plain } from '../traces/text.js'
+import { handled } from './errors.js'
+import { wholeNumber } from './options.js'
+
+interface SimulateArgs {
+  model: string
+  param: string[]
+  bug?: string
+  seed?: number
+  runs: number
+  depth: number
+  workers: number
+  deadlock: boolean
+  minimize: boolean
+  out?: string
+  json: boolean
+  progress?: boolean
+}
+
+export interface SimulateReport {
+  model: string
+  params: Record<string, number>
+  bug: string | null
+  seed: number
+  runs: number
+  depth: number
+  steps: number
+  distinctStates: number
+  result: SimulationResult['result']
+  property: string | null
+  /** The failing walk (0-based), and the command that runs exactly the walks up to it. */
+  failingRun: number | null
+  reproduce: string | null
+  traceFile: string | null
+  /** States in the trace written (after minimisation), and in the walk as found. */
+  traceLength: number | null
+  walkLength: number | null
+  coverage: Record<string, number>
+  seconds: number
+}
+
+const registry = new URL('../models/index.js', import.meta.url)
+
+export const simulateCommand: CommandModule<object, SimulateArgs> = {
+  command: 'simulate <model>',
+  describe: 'Random walks through a model, checking its invariants at every state (finds bugs, proves nothing)',
+  builder: (y) =>
+    y
+      .positional('model', { type: 'string', demandOption: true, describe: 'model name' })
+      .option('param', { type: 'string', array: true, default: [], describe: 'set a model param: --param rm=5' })
+      .option('bug', { type: 'string', describe: "switch on one of the model's bugs" })
+      .option('seed', { type: 'number', describe: 'random seed (default: a random one, printed)' })
+      .option('runs', { type: 'number', default: 1000, describe: 'how many walks' })
+      .option('depth', { type: 'number', default: 100, describe: 'the most steps per walk' })
+      .option('workers', { type: 'number', default: 1, describe: 'spread the walks over this many threads (same result)' })
+      .option('deadlock', { type: 'boolean', default: true, describe: 'report deadlocks (--no-deadlock: a walk just ends)' })
+      .option('minimize', { type: 'boolean', default: true, describe: 'minimise a counterexample (--no-minimize: keep the walk)' })
+      .option('out', { type: 'string', describe: 'write the counterexample as ITF to this file' })
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' })
+      .option('progress', { type: 'boolean', describe: 'progress on stderr every second (default: when stderr is a terminal)' }) as Argv<SimulateArgs>,
+  handler: handled(async (args) => {
+    const instance = Instance.create(findModel(args.model), parseParamArgs(args.param), args.bug)
+    const seed = args.seed ?? randomInt(0, 2 ** 31)
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new InputError(`--seed needs a whole number from 0 to ${MAX_SEED}, got '${args.seed}'`)
+    const options = {
+      seed,
+      runs: wholeNumber('runs', args.runs)!,
+      depth: wholeNumber('depth', args.depth)!,
+      checkDeadlock: args.deadlock,
+      onProgress: args.progress ?? process.stderr.isTTY ? printProgress : undefined,
+    }
+    const workers = wholeNumber('workers', args.workers)!
+    if (!args.json) {
+      process.stderr.write(`simulating ${instance.describe()}: ${options.runs} walks of up to ${options.depth} steps, seed ${seed}${workers > 1 ? `, ${workers} workers` : ''}\n`)
+    }
+    const result = workers > 1 ? await simulateInWorkers(instance, options, workers, registry) : simulate(instance, options)
+
+    let path = result.path
+    if (path && args.minimize) {
+      const failure = result.result === 'violation' ? { result: 'violation' as const, property: result.property! } : { result: 'deadlock' as const }
+      path = minimizePath(instance, path, failure).path
+    }
+    const walkLength = result.path?.length ?? null
+    const trace =
+      path &&
+      traceFromPath(instance, path, {
+        result: result.result,
+        property: result.property,
+        seed,
+        description:
+          `${result.result}${result.property ? ` of ${result.property}` : ''} in ${instance.describe()}, found by simulation ` +
+          `(seed ${seed}, walk ${result.failingRun})${path.length < walkLength! ? `, minimised from ${walkLength} to ${path.length} states` : ''}`,
+      })
+    if (args.out && trace) writeTraceFile(args.out, trace)
+    const reproduce =
+      result.failingRun === null
+        ? null
+        : ['protocheck simulate', instance.model.name, ...Object.entries(instance.config.params).map(([k, v]) => `--param ${k}=${v}`),
+            ...(instance.config.bug ? [`--bug ${instance.config.bug}`] : []), `--seed ${seed}`, `--runs ${result.failingRun + 1}`, `--depth ${options.depth}`,
+            ...(args.deadlock ? [] : ['--no-deadlock'])].join(' ')
+    const report: SimulateReport = {
+      model: instance.model.name,
+      params: instance.config.params,
+      bug: instance.config.bug ?? null,
+      seed,
+      runs: result.runs,
+      depth: options.depth,
+      steps: result.steps,
+      distinctStates: result.distinctStates,
+      result: result.result,
+      property: result.property,
+      failingRun: result.failingRun,
+      reproduce,
+      traceFile: args.out && trace ? args.out : null,
+      traceLength: path ? path.length : null,
+      walkLength,
+      coverage: result.coverage,
+      seconds: Math.round(result.seconds * 1000) / 1000,
+    }
+    if (args.json) {
+      process.stdout.write(JSON.stringify(report) + '\n')
+    } else {
+      const style = process.stdout.isTTY ? colors : plain
+      const lines = trace ? ['counterexample:', ...formatTrace(trace, style), ''] : []
+      lines.push(...simulationSummary(report))
+      if (args.out && !trace) lines.push(`no trace written to ${args.out}: no walk broke anything`)
+      process.stdout.write(lines.join('\n') + '\n')
+    }
+    return result.result === 'no-violation-found' ? 0 : 1
+  }),
+}
+
+export function simulationSummary(r: SimulateReport): string[] {
+  const lines: string[] = []
+  if (r.result === 'no-violation-found') {
+    lines.push(`result: no violation found in ${r.runs} walks (seed ${r.seed}); a simulation proves nothing: states no walk visited may still break a property`)
+  } else {
+    const what = r.result === 'violation' ? `violation of ${r.property}` : 'deadlock (a state where no step is enabled; --no-deadlock to allow)'
+    lines.push(`result: ${what} in walk ${r.failingRun} (seed ${r.seed})`)
+    lines.push(`reproduce: ${r.reproduce}`)
+    if (r.traceLength !== r.walkLength) lines.push(`trace minimised from ${r.walkLength} to ${r.traceLength} states`)
+  }
+  lines.push(`runs=${r.runs} steps=${r.steps} unique=${r.distinctStates} sec=${r.seconds}`)
+  const coverage = Object.entries(r.coverage)
+  lines.push(`coverage (steps taken): ${coverage.map(([a, n]) => `${a} ${n}`).join(', ')}`)
+  const never = coverage.filter(([, n]) => n === 0).map(([a]) => a)
+  if (never.length && r.result === 'no-violation-found') lines.push(`warning: actions no walk took: ${never.join(', ')}`)
+  if (r.traceFile) lines.push(`trace written to ${r.traceFile} (${r.traceLength} states)`)
+  return lines
+}
+
+function printProgress(p: SimulationProgress) {
+  process.stderr.write(`progress: runs=${p.runs} steps=${p.steps} unique=${p.distinctStates} sec=${p.seconds.toFixed(0)}\n`)
+}

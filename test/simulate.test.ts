@@ -1,0 +1,172 @@
+// Random simulation: seeded, reproducible, independent streams per seed and per walk, the
+// same result over worker threads, violations found and minimised to near-shortest traces.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { bfs } from '../checker/bfs.js'
+import { Instance } from '../checker/instance.js'
+import { RandomStream } from '../checker/random.js'
+import { simulate, type SimulationResult } from '../checker/simulate.js'
+import { simulateInWorkers } from '../checker/swarm.js'
+import { findModel } from '../models/index.js'
+import { minimizePath } from '../traces/minimize.js'
+import { runCli, runCliJson } from './helpers/cli.js'
+
+const registry = new URL('../models/index.js', import.meta.url)
+const scratch = mkdtempSync(join(tmpdir(), 'protocheck-simulate-'))
+const twoPhase = (rm: number, bug?: string) => Instance.create(findModel('two-phase-commit'), { rm }, bug)
+const draws = (seed: number, stream: number, n: number) => {
+  const random = new RandomStream(seed, stream)
+  return Array.from({ length: n }, () => random.next())
+}
+/** The result without its timing, which is all that may differ between two runs. */
+const untimed = ({ seconds: _, path, ...rest }: SimulationResult) => ({ ...rest, path: path?.map((s) => [s.action, s.picks, [...s.state]]) })
+
+test('random streams: the same seed and walk give the same numbers; adjacent seeds and walks are unrelated', () => {
+  assert.equal(draws(42, 0, 100), draws(42, 0, 100))
+  // A counter-seeded generator gives shifted copies of one stream for adjacent seeds: look
+  // for any shift of one stream's start within the other.
+  const isShiftOf = (a: number[], b: number[]) => a.some((_, k) => k + 16 <= a.length && b.slice(0, 16).every((x, i) => a[k + i] === x))
+  assert.ok(isShiftOf(draws(1, 0, 200), draws(1, 0, 200).slice(5)), 'the shift detector detects a shift')
+  for (const [x, y] of [[[1, 0], [2, 0]], [[2, 0], [1, 0]], [[7, 0], [7, 1]], [[7, 1], [7, 0]], [[0, 0], [2 ** 32, 0]]]) {
+    const a = draws(x[0], x[1], 200)
+    const b = draws(y[0], y[1], 200)
+    assert.not.ok(isShiftOf(a, b), `(seed, walk) ${x} vs ${y}`)
+  }
+})
+
+test('random streams: below(n) stays in range and is close to uniform', () => {
+  const random = new RandomStream(5, 0)
+  const counts = [0, 0, 0]
+  for (let i = 0; i < 30_000; i++) counts[random.below(3)]++
+  for (const c of counts) assert.ok(c > 9_500 && c < 10_500, `${counts}`)
+  assert.equal(new Set(Array.from({ length: 200 }, () => random.below(1))), new Set([0]))
+})
+
+test('the same seed gives the same walks; another seed gives other walks', () => {
+  const instance = twoPhase(4)
+  const a = simulate(instance, { seed: 11, runs: 50, depth: 30 })
+  const b = simulate(twoPhase(4), { seed: 11, runs: 50, depth: 30 })
+  const c = simulate(instance, { seed: 12, runs: 50, depth: 30 })
+  assert.is(a.result, 'no-violation-found')
+  assert.equal(untimed(a), untimed(b))
+  assert.not.equal(untimed(a).coverage, untimed(c).coverage)
+  assert.is(a.runs, 50)
+  assert.ok(a.distinctStates > 1 && a.distinctStates <= 1568, `${a.distinctStates}`)
+  // Every walk of two-phase-commit goes to its depth (no deadlocks): 50 x 30 steps.
+  assert.is(a.steps, 1500)
+  assert.is(Object.values(a.coverage).reduce((x, y) => x + y, 0), a.steps)
+  // A violation too: the same walk, to the same state.
+  const violation = { seed: 1, runs: 1000, depth: 40 }
+  const found = simulate(twoPhase(6, 'commit-on-any-prepared'), violation)
+  assert.is(found.result, 'violation')
+  assert.equal(untimed(simulate(twoPhase(6, 'commit-on-any-prepared'), violation)), untimed(found))
+})
+
+// Every bug at rm=6, where the walks are long enough for random simulation to mean something:
+// found from a fixed seed, the same way twice, and minimised to at most twice the BFS shortest.
+for (const bug of Object.keys(findModel('two-phase-commit').bugs)) {
+  test(`two-phase-commit rm=6 --bug ${bug}: found from seed 1, reproducibly, minimised to <= 2x the BFS shortest`, () => {
+    const instance = twoPhase(6, bug)
+    const options = { seed: 1, runs: 5000, depth: 40 }
+    const found = simulate(instance, options)
+    assert.is(found.result, 'violation')
+    assert.is(found.property, 'TCConsistent')
+    // (Reproducibility of violations: the next test and the CLI's `reproduce` test.)
+    const walk = found.path!
+    assert.is(walk[0].action, 'init')
+    assert.not.ok(instance.holds('TCConsistent', walk.at(-1)!.state))
+    assert.ok(walk.slice(0, -1).every((s) => instance.holds('TCConsistent', s.state)))
+    const shortest = bfs(twoPhase(6, bug)).path!.length
+    const { path, before, after } = minimizePath(instance, walk, { result: 'violation', property: 'TCConsistent' })
+    assert.is(before, walk.length)
+    assert.is(after, path.length)
+    assert.ok(after <= 2 * shortest, `minimised ${after} states, BFS shortest ${shortest}`)
+    assert.ok(after >= shortest, `minimised ${after} states is shorter than BFS's ${shortest}: BFS or the minimiser is wrong`)
+    assert.not.ok(instance.holds('TCConsistent', path.at(-1)!.state))
+  })
+}
+
+test('a state with no enabled step ends a walk as a deadlock, unless it is terminal', () => {
+  const model = findModel('transaction-commit')
+  const noTerminal = { ...model, build: (p: any, bug: any) => ({ ...model.build(p, bug), terminal: undefined }) }
+  const deadlocked = simulate(Instance.create(noTerminal, { rm: 2 }), { seed: 3, runs: 10, depth: 50 })
+  assert.is(deadlocked.result, 'deadlock')
+  assert.is(deadlocked.failingRun, 0)
+  const last = Instance.create(noTerminal, { rm: 2 }).schema.decode(deadlocked.path!.at(-1)!.state) as any
+  assert.ok(last.rmState.every((v: string) => v === 'committed' || v === 'aborted'))
+  const fine = simulate(Instance.create(model, { rm: 2 }), { seed: 3, runs: 10, depth: 50 })
+  assert.is(fine.result, 'no-violation-found')
+  // Walks end at the terminal states: 2 RMs take at most 4 steps.
+  assert.ok(fine.steps <= 40)
+})
+
+test('CLI: a violation exits 1 with the trace, the seed and a command that reproduces it', () => {
+  const out = join(scratch, 'sim.itf.json')
+  const args = ['simulate', 'two-phase-commit', '--param', 'rm=6', '--bug', 'commit-on-any-prepared', '--seed', '1', '--runs', '100', '--depth', '40']
+  const { code, report } = runCliJson([...args, '--out', out])
+  assert.is(code, 1)
+  for (const key of ['model', 'params', 'seed', 'runs', 'steps', 'distinctStates', 'result', 'property', 'traceFile', 'coverage']) assert.ok(key in report, key)
+  assert.is(report.result, 'violation')
+  assert.is(report.seed, 1)
+  assert.is(report.traceFile, out)
+  assert.ok(report.traceLength <= report.walkLength)
+  const trace = JSON.parse(readFileSync(out, 'utf8'))
+  assert.is(trace['#meta'].seed, 1)
+  assert.is(trace['#meta'].property, 'TCConsistent')
+  assert.is(trace.states.length, report.traceLength)
+  // The reproduce command runs exactly the walks up to the failing one.
+  assert.match(report.reproduce, /--seed 1 --runs \d+ --depth 40$/)
+  const again = runCliJson(report.reproduce.split(' ').slice(1)).report
+  assert.equal({ ...again, seconds: 0 }, { ...report, traceFile: null, seconds: 0 })
+  const text = runCli(args)
+  assert.match(text.stdout, /result: violation of TCConsistent in walk \d+ \(seed 1\)\nreproduce: protocheck simulate/)
+})
+
+test('--workers 2 gives exactly what one thread gives, with or without a violation', async () => {
+  // commit-after-abort at seed 1 fails in walk 636: batches past it are in flight when it arrives.
+  for (const [bug, runs] of [['commit-after-abort', 2000], [undefined, 60]] as const) {
+    const options = { seed: 1, runs, depth: 40 }
+    const one = simulate(twoPhase(6, bug), options)
+    const two = await simulateInWorkers(twoPhase(6, bug), options, 2, registry)
+    assert.is(one.result, bug ? 'violation' : 'no-violation-found')
+    if (bug) assert.is(one.failingRun, 636)
+    assert.equal(untimed(two), untimed(one))
+  }
+})
+
+test('CLI --workers: the same report as one thread', () => {
+  const args = ['simulate', 'two-phase-commit', '--param', 'rm=5', '--bug', 'commit-after-abort', '--seed', '9', '--runs', '500', '--depth', '30']
+  const one = runCliJson(args)
+  const three = runCliJson([...args, '--workers', '3'])
+  assert.is(one.code, 1)
+  assert.is(three.code, 1)
+  assert.equal({ ...three.report, seconds: 0 }, { ...one.report, seconds: 0 })
+})
+
+test('CLI: finding nothing is not safety: result no-violation-found, exit 0, and the text says so', () => {
+  const r = runCli(['simulate', 'two-phase-commit', '--param', 'rm=3', '--seed', '4', '--runs', '20'])
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, /result: no violation found in 20 walks \(seed 4\); a simulation proves nothing/)
+  assert.match(r.stdout, /runs=20 steps=2000 unique=\d+/)
+  assert.match(r.stdout, /coverage \(steps taken\): TMCommit \d+, TMAbort \d+/)
+})
+
+test('CLI: bad simulation options are one line and exit 2', () => {
+  for (const [args, message] of [
+    [['--seed', '-1'], /--seed needs a whole number from 0/],
+    [['--workers', '1.5'], /--workers needs a whole number >= 1/],
+  ] as [string[], RegExp][]) {
+    const r = runCli(['simulate', 'two-phase-commit', ...args])
+    assert.is(r.code, 2, args.join(' '))
+    assert.match(r.stderr, message)
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr)
+  }
+})
+
+test.after(() => rmSync(scratch, { recursive: true, force: true }))
+
+test.run()
