@@ -7,52 +7,45 @@
 // Per distinct state only a 64-bit fingerprint, a parent id and a step ordinal are kept;
 // states wait in the frontier packed, and no JavaScript object is made per state.
 
-import { fingerprint, fingerprintOut } from './fingerprint.js'
 import type { Instance } from './instance.js'
 import { ParentLog } from './parents.js'
 import { ordinalsTo, replayOrdinals } from './path.js'
 import { StateQueue } from './queue.js'
-import { SearchTally, type SearchOptions, type SearchResult } from './search.js'
+import { complete, SearchTally, type Search, type SearchOptions, type SearchResult } from './search.js'
 import { FingerprintSet } from './stateset.js'
+import { StepHandler } from './steps.js'
 
 export function bfs(instance: Instance, options: SearchOptions = {}): SearchResult {
-  const words = instance.words
-  const seen = FingerprintSet.forSearch(options)
+  return complete(bfsSearch(instance, options))
+}
+
+export function* bfsSearch(instance: Instance, options: SearchOptions = {}): Search {
   const log = new ParentLog()
-  const queue = new StateQueue(words)
+  try {
+    return yield* search(instance, options, log)
+  } finally {
+    log.close()
+  }
+}
+
+function* search(instance: Instance, options: SearchOptions, log: ParentLog): Search {
+  const words = instance.words
   const tally = new SearchTally(instance, options)
-  const { actionCounts, reached } = tally
+  const { budget } = tally
+  const seen = FingerprintSet.forSearch(options, budget)
+  const queue = new StateQueue(words)
   const checkDeadlock = options.checkDeadlock ?? true
   const maxStates = options.maxStates ?? Infinity
   const maxDepth = options.maxDepth ?? Infinity
-
-  /** Set when a successor breaks an invariant: the path to it is its parent's plus one step. */
-  let broken: { property: string; parent: number; ordinal: number; stored: number } | undefined
-
-  // The id of the state being expanded, read by the step callback.
-  let parent = -1
-  const onStep = (ordinal: number, action: number, _picks: unknown, successor: Uint32Array) => {
-    if (broken) return
-    tally.generated++
-    if (action >= 0) {
-      actionCounts[action]++
-      // A self-loop leads back to the state being expanded, which is stored: no new state.
-      if (instance.successorUnchanged()) return
-    }
-    let stored = -1
-    if (instance.successorWithin()) {
-      fingerprint(successor, 0, words)
-      if (!seen.add(fingerprintOut[0], fingerprintOut[1])) return
-      stored = log.add(parent, ordinal)
-      queue.push(successor, stored)
-      instance.markReachedBySuccessor(reached)
-    }
-    const property = instance.brokenInvariantOfSuccessor()
-    if (property) broken = { property: property.name, parent, ordinal, stored }
-  }
+  const steps = new StepHandler(instance, seen, tally, (successor, ordinal) => {
+    const id = log.add(steps.parent, ordinal)
+    queue.push(successor, id)
+    return id
+  }, options.symmetry)
+  const { onStep } = steps
 
   const violationPath = () => {
-    const b = broken!
+    const b = steps.broken!
     const ordinals = b.stored >= 0 ? ordinalsTo(log, b.stored) : [...(b.parent >= 0 ? ordinalsTo(log, b.parent) : []), b.ordinal]
     return replayOrdinals(instance, ordinals)
   }
@@ -63,10 +56,15 @@ export function bfs(instance: Instance, options: SearchOptions = {}): SearchResu
   let expanded = 0
   let incomplete: string | null = null
 
-  while (!broken && queue.length > 0) {
+  while (!steps.broken && queue.length > 0) {
+    if (budget.reason) {
+      incomplete = budget.reason
+      break
+    }
     if ((++expanded & 255) === 0) {
       incomplete = tally.tick(() => ({ generatedStates: tally.generated, distinctStates: log.size, queued: queue.length, depth }))
       if (incomplete) break
+      if (tally.yieldDue()) yield
     }
     if (log.size >= maxStates) {
       incomplete = `--max-states ${maxStates} reached`
@@ -83,15 +81,15 @@ export function bfs(instance: Instance, options: SearchOptions = {}): SearchResu
       incomplete = `--max-depth ${maxDepth} reached`
       break
     }
-    parent = id
+    steps.parent = id
     const enabled = instance.successors(chunk, offset, onStep)
-    if (enabled === 0 && checkDeadlock && !broken && !instance.currentIsTerminal()) {
+    if (enabled === 0 && checkDeadlock && !steps.broken && !instance.currentIsTerminal()) {
       return tally.finish({ result: 'deadlock', property: null, reason: 'a state with no enabled step', path: replayOrdinals(instance, ordinalsTo(log, id)) }, log.size, depth)
     }
   }
 
-  if (broken) {
-    return tally.finish({ result: 'violation', property: broken.property, reason: null, path: violationPath() }, log.size, depth)
+  if (steps.broken) {
+    return tally.finish({ result: 'violation', property: steps.broken.property, reason: null, path: violationPath() }, log.size, depth)
   }
   if (incomplete) {
     return tally.finish({ result: 'incomplete', property: null, reason: incomplete, path: null }, log.size, depth)

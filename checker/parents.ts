@@ -1,39 +1,82 @@
 // What is kept per distinct state instead of the state itself: the id of the state it was
 // first reached from and the ordinal of that step among the parent's successors. A path is
 // rebuilt by replaying those ordinals from an initial state (see path.ts).
+//
+// Like TLC's trace file, the log lives on disk: entries gather in one chunk in memory and
+// each full chunk is appended to a temporary file, so it costs 6 bytes per state of disk
+// and a constant few MB of memory. Reading a path back is one small read per step.
+
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const CHUNK_ENTRIES = 1 << 20
+const ENTRY_BYTES = 6
 
 export class ParentLog {
-  private parents = new Int32Array(1 << 16)
-  private ordinals = new Uint16Array(1 << 16)
+  private readonly parents = new Int32Array(CHUNK_ENTRIES)
+  private readonly ordinals = new Uint16Array(CHUNK_ENTRIES)
+  /** Entries before this id are in the file. */
+  private flushed = 0
+  private file: { dir: string; fd: number } | null = null
+  private readonly scratch = Buffer.alloc(4)
   size = 0
 
   /** Record a new state; returns its id. `parent` is -1 for an initial state. */
   add(parent: number, ordinal: number): number {
     if (ordinal > 0xffff) throw new RangeError(`a state has more than 65535 successors (ordinal ${ordinal})`)
-    if (this.size === this.parents.length) this.grow()
-    this.parents[this.size] = parent
-    this.ordinals[this.size] = ordinal
+    const k = this.size - this.flushed
+    this.parents[k] = parent
+    this.ordinals[k] = ordinal
+    if (k + 1 === CHUNK_ENTRIES) this.flush()
     return this.size++
   }
 
   parent(id: number): number {
-    return this.parents[id]
+    if (id >= this.flushed) return this.parents[id - this.flushed]
+    return this.read(id, 4).readInt32LE(0)
   }
 
   ordinal(id: number): number {
-    return this.ordinals[id]
+    if (id >= this.flushed) return this.ordinals[id - this.flushed]
+    return this.read(id, 2).readUInt16LE(0)
   }
 
+  /** Bytes held in memory. */
   get bytes(): number {
     return this.parents.byteLength + this.ordinals.byteLength
   }
 
-  private grow() {
-    const parents = new Int32Array(this.parents.length * 2)
-    parents.set(this.parents)
-    this.parents = parents
-    const ordinals = new Uint16Array(this.ordinals.length * 2)
-    ordinals.set(this.ordinals)
-    this.ordinals = ordinals
+  /** Remove the temporary file (the log is unusable afterwards). */
+  close() {
+    if (!this.file) return
+    closeSync(this.file.fd)
+    rmSync(this.file.dir, { recursive: true, force: true })
+    this.file = null
+    process.off('exit', this.closeAtExit)
+  }
+
+  private readonly closeAtExit = () => this.close()
+
+  private flush() {
+    if (!this.file) {
+      const dir = mkdtempSync(join(tmpdir(), 'protocheck-parents-'))
+      this.file = { dir, fd: openSync(join(dir, 'log'), 'w+') }
+      process.on('exit', this.closeAtExit)
+    }
+    // One chunk on disk: every parent (4 bytes each), then every ordinal (2 bytes each).
+    const position = (this.flushed / CHUNK_ENTRIES) * CHUNK_ENTRIES * ENTRY_BYTES
+    writeSync(this.file.fd, new Uint8Array(this.parents.buffer), 0, this.parents.byteLength, position)
+    writeSync(this.file.fd, new Uint8Array(this.ordinals.buffer), 0, this.ordinals.byteLength, position + this.parents.byteLength)
+    this.flushed += CHUNK_ENTRIES
+  }
+
+  private read(id: number, bytes: 2 | 4): Buffer {
+    const chunk = Math.floor(id / CHUNK_ENTRIES)
+    const k = id % CHUNK_ENTRIES
+    const start = chunk * CHUNK_ENTRIES * ENTRY_BYTES
+    const position = bytes === 4 ? start + 4 * k : start + 4 * CHUNK_ENTRIES + 2 * k
+    readSync(this.file!.fd, this.scratch, 0, bytes, position)
+    return this.scratch
   }
 }

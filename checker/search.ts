@@ -1,9 +1,11 @@
 // What every exhaustive strategy takes and returns, and the bookkeeping they share:
 // counting, coverage, `sometimes` witnesses, budgets and the final verdict.
 
+import { MemoryBudget } from './budget.js'
 import { collisionProbability } from './fingerprint.js'
 import type { Instance } from './instance.js'
 import type { Step } from './path.js'
+import type { Symmetry } from './symmetry.js'
 
 export type Verdict = 'safe' | 'violation' | 'deadlock' | 'incomplete'
 
@@ -21,6 +23,12 @@ export interface SearchOptions {
   /** Bytes to give the visited table from the start (--fp-mem), so that it never doubles:
    * the last doubling holds old and new tables at once (1.5x). Overrides expectedStates. */
   fingerprintBytes?: number
+  /** Stop (incomplete) before the process would use more than this many bytes (--memory). */
+  memoryBytes?: number
+  /** Polled at every tick: a reason to stop now (Ctrl-C), or null to go on. */
+  interruption?: () => string | null
+  /** Fingerprint states by their canonical representative under these renamings (--symmetry). */
+  symmetry?: Symmetry
   /** Called about once a second with the figures so far. */
   onProgress?: (progress: Progress) => void
 }
@@ -50,20 +58,47 @@ export interface SearchResult {
   collisionProbability: number
 }
 
+/** A strategy is a generator: it yields now and then so that an async caller can let the
+ * event loop run (Ctrl-C, progress), and returns its result. */
+export type Search = Generator<void, SearchResult, void>
+
+const YIELD_MS = 50
+
+/** Run a search to its end without yielding to the event loop. */
+export function complete(search: Search): SearchResult {
+  for (;;) {
+    const step = search.next()
+    if (step.done) return step.value
+  }
+}
+
+/** Run a search, letting the event loop run whenever it yields (so SIGINT handlers run). */
+export async function completeAsync(search: Search): Promise<SearchResult> {
+  for (;;) {
+    const step = search.next()
+    if (step.done) return step.value
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
 /** Counters and verdict-making shared by the strategies. */
 export class SearchTally {
   generated = 0
   readonly actionCounts: Float64Array
   /** Per `sometimes` property: satisfied by some stored state yet? */
   readonly reached: boolean[]
+  readonly budget: MemoryBudget
   private readonly started = performance.now()
   private nextProgress: number
+  private nextYield: number
   private readonly deadline: number
 
   constructor(readonly instance: Instance, readonly options: SearchOptions) {
     this.actionCounts = new Float64Array(instance.actionNames.length)
     this.reached = instance.reachables.map(() => false)
     this.nextProgress = this.started + 1000
+    this.nextYield = this.started + YIELD_MS
+    this.budget = new MemoryBudget(options.memoryBytes)
     this.deadline = options.timeSeconds === undefined ? Infinity : this.started + options.timeSeconds * 1000
   }
 
@@ -78,7 +113,17 @@ export class SearchTally {
       this.nextProgress = now + 1000
       this.options.onProgress({ ...progress(), seconds: (now - this.started) / 1000 })
     }
-    return now > this.deadline ? `time limit of ${this.options.timeSeconds} s reached` : null
+    if (now > this.deadline) return `time limit of ${this.options.timeSeconds} s reached`
+    if (this.budget.exceeded()) return this.budget.reason
+    return this.options.interruption?.() ?? null
+  }
+
+  /** Time for a strategy run by completeAsync to let the event loop run (signals, progress)? */
+  yieldDue(): boolean {
+    const now = performance.now()
+    if (now < this.nextYield) return false
+    this.nextYield = now + YIELD_MS
+    return true
   }
 
   coverage(): Record<string, number> {

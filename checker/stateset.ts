@@ -4,6 +4,8 @@
 // fingerprints (no state is needed for that). Presizing (initialCapacity) avoids the
 // last doubling, whose peak holds old and new tables at once.
 
+import { MemoryBudget } from './budget.js'
+
 const MAX_LOAD = 0.75
 const BYTES_PER_SLOT = 8
 
@@ -15,6 +17,10 @@ export class FingerprintSet {
   private mask: number
   private limit: number
   size = 0
+
+  /** Asked before each doubling; a refusal leaves the table fuller than MAX_LOAD until the
+   * search stops at the end of the current expansion (it checks budget.reason). */
+  budget = new MemoryBudget()
 
   constructor(initialCapacity = 1 << 16) {
     const slots = slotsFor(initialCapacity)
@@ -36,7 +42,7 @@ export class FingerprintSet {
       if (a === 0 && b === 0) {
         table[i] = lo
         table[i + 1] = hi
-        if (++this.size > this.limit) this.grow()
+        if (++this.size > this.limit) this.growIfAllowed()
         return true
       }
       if (a === lo && b === hi) return false
@@ -51,8 +57,23 @@ export class FingerprintSet {
   }
 
   /** The table a search with these options starts with. */
-  static forSearch(options: { expectedStates?: number; fingerprintBytes?: number }): FingerprintSet {
-    return options.fingerprintBytes !== undefined ? FingerprintSet.ofBytes(options.fingerprintBytes) : new FingerprintSet(options.expectedStates)
+  /** The table a search starts with. A presized table that does not fit the budget is not
+   * allocated: the search then stops before its first step (budget.reason is set). */
+  static forSearch(options: { expectedStates?: number; fingerprintBytes?: number }, budget: MemoryBudget): FingerprintSet {
+    let set: FingerprintSet
+    if (options.fingerprintBytes === undefined) set = new FingerprintSet(options.expectedStates)
+    else if (!budget.allow('presized visited table (--fp-mem)', options.fingerprintBytes)) set = new FingerprintSet(16)
+    else {
+      try {
+        set = FingerprintSet.ofBytes(options.fingerprintBytes)
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e
+        budget.failed('presized visited table (--fp-mem)', options.fingerprintBytes)
+        set = new FingerprintSet(16)
+      }
+    }
+    set.budget = budget
+    return set
   }
 
   /** Bytes the table occupies now. */
@@ -65,16 +86,37 @@ export class FingerprintSet {
     return this.table.byteLength * 2
   }
 
-  private grow() {
-    const old = this.table
+  private growIfAllowed() {
+    const bytes = this.bytesAfterGrowth
+    if (this.budget.reason) {
+      // Refused already: keep filling (the search stops within one expansion) unless full.
+      if (this.size < this.mask) return
+      throw new RangeError('visited table full after its growth was refused')
+    }
+    if (!this.budget.allow('visited table', bytes)) return
     const slots = (this.mask + 1) * 2
-    if (slots * 2 > 2 ** 31) throw new RangeError('fingerprint table cannot grow past 2^30 slots')
-    this.table = new Int32Array(slots * 2)
+    let table: Int32Array
+    try {
+      if (slots * 2 > 2 ** 31) throw new RangeError('past 2^30 slots')
+      table = new Int32Array(slots * 2)
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e
+      this.budget.failed('visited table', bytes)
+      return
+    }
+    this.rehashInto(table)
+  }
+
+  private rehashInto(table: Int32Array) {
+    const old = this.table
+    const slots = table.length / 2
+    this.table = table
     this.mask = slots - 1
     this.limit = Math.floor(slots * MAX_LOAD)
     this.size = 0
     for (let i = 0; i < old.length; i += 2) {
       if (old[i] !== 0 || old[i + 1] !== 0) this.add(old[i], old[i + 1])
     }
+    if (this.size > this.limit) throw new Error('visited table: rehashing left it over its load limit')
   }
 }

@@ -3,7 +3,7 @@
 
 import { existsSync, statSync } from 'node:fs'
 import type { Argv, CommandModule } from 'yargs'
-import { check, strategies } from '../checker/check.js'
+import { checkAsync, strategies } from '../checker/check.js'
 import { Instance } from '../checker/instance.js'
 import { parseParamArgs } from '../checker/params.js'
 import { checkReport, exitCodes, summaryLines } from '../checker/report.js'
@@ -29,6 +29,8 @@ interface CheckArgs {
   out?: string
   json: boolean
   progress?: boolean
+  memory?: number
+  'fp-mem'?: number
   junit?: string
   'out-dir'?: string
 }
@@ -45,11 +47,13 @@ export const checkOptions = (y: Argv) =>
     .option('out', { type: 'string', describe: 'write the counterexample as ITF to this file' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' })
     .option('progress', { type: 'boolean', describe: 'progress on stderr every second (default: when stderr is a terminal)' })
+    .option('memory', { type: 'number', describe: 'stop (incomplete) before the process would use more than this many MB' })
+    .option('fp-mem', { type: 'number', describe: 'MB for the visited-states table from the start (8 bytes a slot, at most 3/4 full)' })
     .option('junit', { type: 'string', describe: 'spec files: write JUnit XML (one testcase per spec) to this file' })
     .option('out-dir', { type: 'string', describe: 'spec files: write counterexamples here (default: <junit file>-traces/)' })
 
 /** Options that configure one model's check; a spec file sets these itself. */
-const modelOnlyOptions = ['param', 'bug', 'strategy', 'max-states', 'max-depth', 'time', 'out', 'progress'] as const
+const modelOnlyOptions = ['param', 'bug', 'strategy', 'max-states', 'max-depth', 'time', 'out', 'progress', 'memory', 'fp-mem'] as const
 
 /** A folder, or files ending in .json, are spec files; anything else names a model. */
 const isSpecTarget = (target: string) => target.endsWith('.json') || (existsSync(target) && statSync(target).isDirectory())
@@ -61,7 +65,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     checkOptions(y)
       .positional('target', { type: 'string', demandOption: true, describe: 'model name, spec file or folder of spec files' })
       .positional('more', { type: 'string', array: true, default: [], describe: 'more spec files or folders' }) as Argv<CheckArgs>,
-  handler: handled((args) => {
+  handler: handled(async (args) => {
     const targets = [args.target, ...args.more]
     if (targets.some(isSpecTarget)) {
       const given = modelOnlyOptions.find((o) => (o === 'param' ? args.param.length > 0 : args[o] !== undefined))
@@ -77,11 +81,13 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       maxStates: wholeNumber('max-states', args['max-states']),
       maxDepth: wholeNumber('max-depth', args['max-depth']),
       timeSeconds: positiveNumber('time', args.time),
+      memoryBytes: megabytes('memory', args.memory),
+      fingerprintBytes: megabytes('fp-mem', args['fp-mem']),
       checkDeadlock: args.deadlock,
       onProgress: args.progress ?? process.stderr.isTTY ? printProgress : undefined,
     }
     if (!args.json) process.stderr.write(`checking ${instance.describe()} with ${strategy}\n`)
-    const result = check(instance, strategy, options)
+    const result = await whileHandlingCtrlC((interruption) => checkAsync(instance, strategy, { ...options, interruption }))
     const trace = result.path && traceFromPath(instance, result.path, { result: result.result, property: result.property })
     if (args.out && trace) writeTraceFile(args.out, trace)
     const report = checkReport(instance, strategy, result, args.out && trace ? args.out : null)
@@ -96,6 +102,28 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     }
     return exitCodes[result.result]
   }),
+}
+
+const megabytes = (option: string, value: number | undefined) => {
+  const mb = wholeNumber(option, value)
+  return mb === undefined ? undefined : mb * 2 ** 20
+}
+
+/** The first Ctrl-C stops the search at its next tick, which then reports the figures so
+ * far as `incomplete` (exit 3); a second one quits at once. */
+async function whileHandlingCtrlC<T>(run: (interruption: () => string | null) => Promise<T>): Promise<T> {
+  let interrupted: string | null = null
+  const onSigint = () => {
+    if (interrupted) process.exit(130)
+    interrupted = 'interrupted by Ctrl-C (SIGINT)'
+    process.stderr.write('\nstopping at the next tick; Ctrl-C again quits at once\n')
+  }
+  process.on('SIGINT', onSigint)
+  try {
+    return await run(() => interrupted)
+  } finally {
+    process.off('SIGINT', onSigint)
+  }
 }
 
 function printProgress(p: Progress) {

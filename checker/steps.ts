@@ -1,0 +1,55 @@
+// What every exhaustive strategy does with one generated step, in TLC's order
+// (tlc2/tool/ModelChecker.java, doNext): count it; a self-loop ends there (its state is the
+// one being expanded, stored already); a successor outside the state constraint is not
+// stored but still checked; a new successor is stored by the strategy and checked for
+// `sometimes` witnesses; invariants are checked on new (or unstored) states only.
+// Under symmetry the fingerprint is the canonical representative's, while the state
+// stored and expanded is the actual successor, so paths stay real steps of the model.
+
+import { fingerprint, fingerprintOut } from './fingerprint.js'
+import type { Instance, OnStep } from './instance.js'
+import type { SearchTally } from './search.js'
+import type { FingerprintSet } from './stateset.js'
+import type { Symmetry } from './symmetry.js'
+
+/** The first invariant broken: by the successor with `ordinal` of the state `parent`. */
+export interface Broken {
+  property: string
+  /** Strategy's id of the state being expanded (-1 for an initial state). */
+  parent: number
+  ordinal: number
+  /** Strategy's id of the breaking state if it was stored, else -1. */
+  stored: number
+}
+
+/** Stores a new successor (the words are valid until return); returns its id. */
+export type Store = (successor: Uint32Array, ordinal: number) => number
+
+export class StepHandler {
+  broken: Broken | undefined = undefined
+  /** The id of the state being expanded; set by the strategy before `instance.successors`. */
+  parent = -1
+  readonly onStep: OnStep
+
+  constructor(instance: Instance, seen: FingerprintSet, tally: SearchTally, store: Store, symmetry?: Symmetry) {
+    const words = instance.words
+    const { actionCounts, reached } = tally
+    this.onStep = (ordinal, action, _picks, successor) => {
+      if (this.broken) return
+      tally.generated++
+      if (action >= 0) {
+        actionCounts[action]++
+        if (instance.successorUnchanged()) return
+      }
+      let stored = -1
+      if (instance.successorWithin()) {
+        fingerprint(symmetry ? symmetry.canonical(successor) : successor, 0, words)
+        if (!seen.add(fingerprintOut[0], fingerprintOut[1])) return
+        stored = store(successor, ordinal)
+        instance.markReachedBySuccessor(reached)
+      }
+      const property = instance.brokenInvariantOfSuccessor()
+      if (property) this.broken = { property: property.name, parent: this.parent, ordinal, stored }
+    }
+  }
+}

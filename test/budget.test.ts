@@ -1,0 +1,80 @@
+// Budgets stop a search `incomplete` with the figures so far and a reason, never a crash:
+// --memory (before the visited table would grow past it, or when a presized table does not
+// fit), a presized table the machine cannot give, Ctrl-C (exit 3); and the on-disk parent log.
+
+import { spawn } from 'node:child_process'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { ParentLog } from '../checker/parents.js'
+import { cliPath, runCli, runCliJson } from './helpers/cli.js'
+
+test('--memory: a presized table larger than the budget stops before the first step, exit 3', () => {
+  const { code, report } = runCliJson(['check', 'two-phase-commit', '--param', 'rm=6', '--memory', '200', '--fp-mem', '512'])
+  assert.is(code, 3)
+  assert.is(report.result, 'incomplete')
+  assert.match(report.reason, /memory budget of 200 MB reached: the presized visited table \(--fp-mem\) needs 512 MB more/)
+  assert.is(report.distinctStates, 1)
+})
+
+test('--memory: the search stops before the visited table grows past the budget, with its figures', () => {
+  // About 60 MB is Node itself; the table has to double to 16 MB and beyond for rm=8.
+  const { code, report } = runCliJson(['check', 'two-phase-commit', '--param', 'rm=8', '--memory', '90'])
+  assert.is(code, 3)
+  assert.is(report.result, 'incomplete')
+  assert.match(report.reason, /memory budget of 90 MB reached/)
+  assert.ok(report.distinctStates > 1000 && report.distinctStates < 1745408, String(report.distinctStates))
+  assert.ok(report.generatedStates > report.distinctStates)
+})
+
+test('a presized table the machine cannot allocate is incomplete with a reason, not a crash', () => {
+  const { code, report, stderr } = runCliJson(['check', 'two-phase-commit', '--param', 'rm=3', '--fp-mem', '100000000'])
+  assert.is(code, 3)
+  assert.match(report.reason, /out of memory: could not allocate 100000000 MB for the presized visited table/)
+  assert.is(stderr.includes('internal error'), false)
+})
+
+test('--fp-mem presizes the table: same verdict and counts', () => {
+  const { code, report } = runCliJson(['check', 'two-phase-commit', '--param', 'rm=5', '--fp-mem', '4'])
+  assert.is(code, 0)
+  assert.is(report.distinctStates, 8832)
+})
+
+test('bad budgets are bad input: one line, exit 2', () => {
+  for (const args of [['--memory', '0'], ['--fp-mem', 'lots'], ['--memory', '1.5']]) {
+    const { code, stderr } = runCli(['check', 'two-phase-commit', ...args])
+    assert.is(code, 2, args.join(' '))
+    assert.is(stderr.trim().split('\n').length, 1)
+  }
+})
+
+test('Ctrl-C (SIGINT) prints the figures so far and exits 3', async () => {
+  const child = spawn(process.execPath, [cliPath, 'check', 'two-phase-commit', '--param', 'rm=10', '--progress'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => (stdout += d))
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on('data', (d) => {
+      stderr += d
+      // Interrupt once the search is under way (its first progress line).
+      if (/progress: /.test(stderr) && child.exitCode === null && !child.killed) child.kill('SIGINT')
+    })
+    child.on('close', (c) => resolve(c))
+  })
+  assert.is(code, 3)
+  assert.match(stdout, /result: incomplete \(interrupted by Ctrl-C \(SIGINT\)\)/)
+  assert.match(stdout, /states=\d+ unique=\d+ depth=\d+/)
+  assert.match(stderr, /progress: states=\d+ unique=\d+ queue=\d+ depth=\d+ sec=\d+ \([\d,]+\/s\) rss=\d+MB/)
+})
+
+test('parent log: entries past the in-memory chunk go to disk and read back', () => {
+  const log = new ParentLog()
+  const n = (1 << 21) + 12345
+  for (let i = 0; i < n; i++) log.add(i - 1, i % 65536)
+  for (const id of [0, 1, 77777, (1 << 20) - 1, 1 << 20, (1 << 21) + 5, n - 1]) {
+    assert.is(log.parent(id), id - 1)
+    assert.is(log.ordinal(id), id % 65536)
+  }
+  log.close()
+})
+
+test.run()
