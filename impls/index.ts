@@ -4,10 +4,11 @@
 import { InputError } from '../checker/errors.js'
 import type { DriverFactory } from './driver.js'
 import { lockServiceDriver } from './lock-service/driver.js'
+import { paxosDriver } from './paxos/driver.js'
 import { twoPhaseCommitDriver } from './two-phase-commit/driver.js'
 import { zabDriver } from './zab/driver.js'
 
-export const drivers: readonly DriverFactory[] = [twoPhaseCommitDriver, lockServiceDriver, zabDriver]
+export const drivers: readonly DriverFactory[] = [twoPhaseCommitDriver, lockServiceDriver, paxosDriver, zabDriver]
 
 /** The implementation of `model`; InputError (one line, exit 2) when there is none. */
 export function findDriver(model: string): DriverFactory {

@@ -3,11 +3,12 @@
 import type { Model } from '../checker/model.js'
 import { InputError } from '../checker/errors.js'
 import lockService from './lock-service/model.js'
+import paxos from './paxos/model.js'
 import transactionCommit from './transaction-commit/model.js'
 import twoPhaseCommit from './two-phase-commit/model.js'
 import zab from './zab/model.js'
 
-export const models: readonly Model[] = [twoPhaseCommit, transactionCommit, lockService, zab]
+export const models: readonly Model[] = [twoPhaseCommit, transactionCommit, lockService, zab, paxos]
 
 export function findModel(name: string): Model {
   const model = models.find((m) => m.name === name)

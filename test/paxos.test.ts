@@ -1,0 +1,85 @@
+// models/paxos follows Paxos.tla: TLC's 3,921 distinct states for 3 acceptors, 2 values,
+// ballots {0, 1}; each bug breaks Agreement with a shortest counterexample that replays as
+// `reproduced` on the implementation with that bug; and the implementation agrees with the
+// model on random walks, while a one-rule mutant diverges with a shrunk trace.
+
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { bfs } from '../checker/bfs.js'
+import { Instance } from '../checker/instance.js'
+import { stepAcceptor } from '../impls/paxos/acceptor.js'
+import { paxosDriver, paxosDriverOf } from '../impls/paxos/driver.js'
+import { stepProposer } from '../impls/paxos/proposer.js'
+import { chosen, majorities } from '../models/paxos/model.js'
+import { findModel } from '../models/index.js'
+import { conform } from '../traces/conform.js'
+import { traceFromPath } from '../traces/itf.js'
+import { replayTrace } from '../traces/replay.js'
+
+const model = findModel('paxos')
+const paxos = (params: Record<string, number> = {}, bug?: string) => Instance.create(model, params, bug)
+
+test('paxos acceptors=3 values=2 ballots=2: 3,921 distinct states, as TLC; a value is chosen somewhere', () => {
+  const r = bfs(paxos())
+  assert.is(r.result, 'safe')
+  assert.is(r.distinctStates, 3921)
+  // `safe` also says the `sometimes` property ValueChosen was reached: the check is not vacuous.
+})
+
+test('paxos: smaller and larger configurations are safe', () => {
+  assert.is(bfs(paxos({ acceptors: 1, values: 1, ballots: 1 })).result, 'safe')
+  assert.is(bfs(paxos({ acceptors: 2, values: 2, ballots: 2 })).result, 'safe')
+})
+
+test('paxos: majorities and chosen, as Voting.tla defines them', () => {
+  assert.equal(majorities(3), [[0, 1], [0, 2], [1, 2], [0, 1, 2]])
+  assert.equal(majorities(2), [[0, 1]])
+  const vote = (acc: number, bal: number, val: string) => ({ type: '2b', acc, bal, val }) as const
+  const Q = majorities(3)
+  assert.equal(chosen([vote(0, 0, 'v1'), vote(1, 1, 'v1')], Q), [], 'votes in different ballots do not make a choice')
+  assert.equal(chosen([vote(0, 1, 'v1'), vote(2, 1, 'v1')], Q), ['v1'])
+  assert.equal(chosen([vote(0, 0, 'v1'), vote(1, 0, 'v1'), vote(1, 1, 'v2'), vote(2, 1, 'v2')], Q), ['v1', 'v2'])
+})
+
+for (const bug of Object.keys(model.bugs)) {
+  test(`paxos --bug ${bug}: Agreement violated in 12 steps, and the trace is reproduced on the implementation`, () => {
+    const instance = paxos({}, bug)
+    const r = bfs(instance)
+    assert.is(r.result, 'violation')
+    assert.is(r.property, 'Agreement')
+    assert.is(r.path!.length, 13)
+    const trace = traceFromPath(instance, r.path!, { result: r.result, property: r.property })
+    const replay = replayTrace(trace)
+    assert.is(replay.divergence, null)
+    assert.is(replay.steps, 12)
+    assert.is(replay.reproduced, true)
+    // Without the bug, the implementation refuses the step that breaks the protocol.
+    const clean = replayTrace({ ...trace, '#meta': { ...trace['#meta'], bug: null } })
+    assert.ok(clean.divergence, 'the correct implementation followed a buggy trace')
+    assert.match(clean.divergence!.reason, /cannot take this step/)
+  })
+}
+
+for (const bug of [undefined, ...Object.keys(model.bugs)]) {
+  test(`paxos${bug ? ` --bug ${bug}` : ''}: 150 random walks of up to 40 steps, no divergence`, () => {
+    const r = conform(paxos({}, bug), paxosDriver, { runs: 150, seed: 5, maxSteps: 40 })
+    assert.is(r.result, 'agree', JSON.stringify(r.counterexample?.divergence))
+    assert.ok(r.stepsCompared > 150 * 10, `only ${r.stepsCompared} steps compared`)
+  })
+}
+
+test('paxos conform: an acceptor that forgets to report its vote in 1b diverges, shrunk to the 7 steps that show it', () => {
+  const forgetful: typeof stepAcceptor = (config, state, event) => {
+    const t = stepAcceptor(config, state, event)
+    if ('refused' in t) return t
+    return { ...t, effects: t.effects.map((e) => (e.message.type === '1b' ? { ...e, message: { ...e.message, mbal: -1, mval: null } } : e)) }
+  }
+  const r = conform(paxos(), paxosDriverOf({ stepAcceptor: forgetful, stepProposer }), { runs: 300, seed: 9, maxSteps: 40 })
+  assert.is(r.result, 'diverge')
+  const w = r.counterexample!
+  // 1a(b0), two promises, 2a, a vote, 1a(b1), the voter's promise for b1 (which must report the vote).
+  assert.equal(w.steps.map((s) => s.action), ['init', 'Phase1a', 'Phase1b', 'Phase1b', 'Phase2a', 'Phase2b', 'Phase1a', 'Phase1b'])
+  assert.equal(w.divergence!.diff.map((d) => d.variable), ['msgs'])
+})
+
+test.run()
