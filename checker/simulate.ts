@@ -24,6 +24,8 @@ export interface SimulationOptions {
   depth: number
   /** Report states with no successor that are not terminal (default true). */
   checkDeadlock?: boolean
+  /** Swarm testing: each walk weighs the actions at random, switching some off (default false). */
+  swarm?: boolean
   /** Called about once a second. */
   onProgress?: (progress: SimulationProgress) => void
 }
@@ -67,9 +69,21 @@ export interface SimulationResult {
   seconds: number
 }
 
+/** How a walk picks among the enabled steps. */
+export interface WalkOptions {
+  depth: number
+  checkDeadlock?: boolean
+  swarm?: boolean
+}
+
 /** One walk: walk `run` of the simulation seeded with `seed`. */
-export function walk(instance: Instance, seed: number, run: number, depth: number, checkDeadlock = true): WalkOutcome {
+export function walk(instance: Instance, seed: number, run: number, { depth, checkDeadlock = true, swarm = false }: WalkOptions): WalkOutcome {
   const random = new RandomStream(seed, run)
+  // Swarm testing (Groce et al., ISSTA 2012): a uniform walk rarely goes deep along a path that
+  // needs some always-enabled action (an abort, a timeout) never to fire. Each swarm walk gives
+  // every action a weight, zero for about a quarter of them and otherwise from 1 down to 1/128,
+  // so that different walks favour different behaviours.
+  const weights = swarm ? instance.actionNames.map(() => (random.below(4) === 0 ? 0 : 2 ** -random.below(8))) : null
   const words = instance.words
   const actionCounts = new Array<number>(instance.actionNames.length).fill(0)
   const ordinals: number[] = []
@@ -117,7 +131,7 @@ export function walk(instance: Instance, seed: number, run: number, depth: numbe
   instance.initial(collect)
   if (count === 0) return outcome(null, 0)
   for (let step = 0; ; step++) {
-    const chosen = random.below(count)
+    const chosen = step > 0 && weights ? weightedChoice(random, weights, optionActions, count) : random.below(count)
     ordinals.push(chosen)
     current.set(options.subarray(chosen * words, (chosen + 1) * words))
     if (step > 0) actionCounts[optionActions[chosen]]++
@@ -134,6 +148,21 @@ export function walk(instance: Instance, seed: number, run: number, depth: numbe
       return outcome(deadlock ? { result: 'deadlock', property: null, ordinals } : null, step)
     }
   }
+}
+
+/** A step chosen with probability proportional to its action's weight; uniformly if all
+ * enabled steps weigh nothing (a swarm walk never stops for lack of a favoured action). */
+function weightedChoice(random: RandomStream, weights: readonly number[], actions: Int32Array, count: number): number {
+  let total = 0
+  for (let i = 0; i < count; i++) total += weights[actions[i]]
+  if (total === 0) return random.below(count)
+  let target = (random.next() / 2 ** 32) * total
+  for (let i = 0; i < count; i++) {
+    target -= weights[actions[i]]
+    if (target < 0) return i
+  }
+  // Rounding can leave a sliver of `target`: the last step with any weight takes it.
+  for (let i = count - 1; ; i--) if (weights[actions[i]] > 0) return i
 }
 
 /** Tallies walk outcomes in walk order, up to the first failure. */
@@ -190,7 +219,7 @@ export class SimulationTally {
 export function simulate(instance: Instance, options: SimulationOptions): SimulationResult {
   const tally = new SimulationTally(instance, options)
   for (let run = 0; run < options.runs; run++) {
-    if (!tally.add(walk(instance, options.seed, run, options.depth, options.checkDeadlock))) break
+    if (!tally.add(walk(instance, options.seed, run, options))) break
   }
   return tally.finish()
 }

@@ -15,7 +15,7 @@ parentPort!.on('message', ({ first, end }: SwarmRequest) => {
   let reply: SwarmReply
   try {
     const outcomes: WalkOutcome[] = []
-    for (let run = first; run < end; run++) outcomes.push(walk(instance, job.seed, run, job.depth, job.checkDeadlock))
+    for (let run = first; run < end; run++) outcomes.push(walk(instance, job.seed, run, job))
     reply = { outcomes }
   } catch (e) {
     reply = { error: e instanceof Error ? e.message : String(e) }

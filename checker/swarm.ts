@@ -18,6 +18,7 @@ export interface SwarmJob {
   seed: number
   depth: number
   checkDeadlock: boolean
+  swarm: boolean
 }
 
 export type SwarmRequest = { first: number; end: number }
@@ -33,6 +34,7 @@ export function simulateInWorkers(instance: Instance, options: SimulationOptions
     seed: options.seed,
     depth: options.depth,
     checkDeadlock: options.checkDeadlock ?? true,
+    swarm: options.swarm ?? false,
   }
   const tally = new SimulationTally(instance, options)
   // Small batches keep workers evenly busy and bound the walks wasted after a failure.

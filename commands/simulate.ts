@@ -27,6 +27,7 @@ interface SimulateArgs {
   workers: number
   deadlock: boolean
   minimize: boolean
+  swarm: boolean
   out?: string
   json: boolean
   progress?: boolean
@@ -69,6 +70,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('depth', { type: 'number', default: 100, describe: 'the most steps per walk' })
       .option('workers', { type: 'number', default: 1, describe: 'spread the walks over this many threads (same result)' })
       .option('deadlock', { type: 'boolean', default: true, describe: 'report deadlocks (--no-deadlock: a walk just ends)' })
+      .option('swarm', { type: 'boolean', default: false, describe: 'swarm testing: each walk weighs actions at random, switching some off' })
       .option('minimize', { type: 'boolean', default: true, describe: 'minimise a counterexample (--no-minimize: keep the walk)' })
       .option('out', { type: 'string', describe: 'write the counterexample as ITF to this file' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' })
@@ -82,6 +84,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       runs: wholeNumber('runs', args.runs)!,
       depth: wholeNumber('depth', args.depth)!,
       checkDeadlock: args.deadlock,
+      swarm: args.swarm,
       onProgress: args.progress ?? process.stderr.isTTY ? printProgress : undefined,
     }
     const workers = wholeNumber('workers', args.workers)!
@@ -112,7 +115,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
         ? null
         : ['protocheck simulate', instance.model.name, ...Object.entries(instance.config.params).map(([k, v]) => `--param ${k}=${v}`),
             ...(instance.config.bug ? [`--bug ${instance.config.bug}`] : []), `--seed ${seed}`, `--runs ${result.failingRun + 1}`, `--depth ${options.depth}`,
-            ...(args.deadlock ? [] : ['--no-deadlock'])].join(' ')
+            ...(args.swarm ? ['--swarm'] : []), ...(args.deadlock ? [] : ['--no-deadlock'])].join(' ')
     const report: SimulateReport = {
       model: instance.model.name,
       params: instance.config.params,

@@ -90,6 +90,22 @@ for (const bug of Object.keys(findModel('two-phase-commit').bugs)) {
   })
 }
 
+test('--swarm reaches a violation far deeper than BFS can exhaust: abort-after-prepare at rm=12', () => {
+  // The shortest counterexample is every RM preparing, the TM receiving each, committing, one
+  // RM receiving the commit and another aborting: 2 rm + 4 states (BFS gives 10 at rm=3, 16 at
+  // rm=6 above). At rm=12 that is depth 28, while BFS stalls around depth 10 (millions of states).
+  // Uniform walks almost never get there: TMAbort and RMChooseToAbort are enabled all along.
+  const shortest = 2 * 12 + 4
+  const instance = twoPhase(12, 'abort-after-prepare')
+  const uniform = simulate(instance, { seed: 1, runs: 300, depth: 80 })
+  assert.is(uniform.result, 'no-violation-found')
+  const swarm = simulate(instance, { seed: 1, runs: 300, depth: 80, swarm: true })
+  assert.is(swarm.result, 'violation')
+  assert.equal(untimed(simulate(twoPhase(12, 'abort-after-prepare'), { seed: 1, runs: 300, depth: 80, swarm: true })), untimed(swarm))
+  const { path } = minimizePath(instance, swarm.path!, { result: 'violation', property: 'TCConsistent' })
+  assert.ok(path.length >= shortest && path.length <= 2 * shortest, `${path.length} states`)
+})
+
 test('a state with no enabled step ends a walk as a deadlock, unless it is terminal', () => {
   const model = findModel('transaction-commit')
   const noTerminal = { ...model, build: (p: any, bug: any) => ({ ...model.build(p, bug), terminal: undefined }) }
@@ -128,12 +144,12 @@ test('CLI: a violation exits 1 with the trace, the seed and a command that repro
 
 test('--workers 2 gives exactly what one thread gives, with or without a violation', async () => {
   // commit-after-abort at seed 1 fails in walk 636: batches past it are in flight when it arrives.
-  for (const [bug, runs] of [['commit-after-abort', 2000], [undefined, 60]] as const) {
-    const options = { seed: 1, runs, depth: 40 }
+  for (const [bug, runs, swarm] of [['commit-after-abort', 2000, false], [undefined, 60, false], ['abort-after-prepare', 500, true]] as const) {
+    const options = { seed: 1, runs, depth: 40, swarm }
     const one = simulate(twoPhase(6, bug), options)
     const two = await simulateInWorkers(twoPhase(6, bug), options, 2, registry)
     assert.is(one.result, bug ? 'violation' : 'no-violation-found')
-    if (bug) assert.is(one.failingRun, 636)
+    if (bug === 'commit-after-abort') assert.is(one.failingRun, 636)
     assert.equal(untimed(two), untimed(one))
   }
 })
