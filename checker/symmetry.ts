@@ -21,8 +21,8 @@ export class Symmetry {
   private readonly candidate: Uint32Array
   private readonly best: Uint32Array
 
-  constructor(private readonly schema: Schema, readonly roles: readonly string[]) {
-    if (roles.length === 0) throw new InputError('--symmetry: the model declares no symmetric roles')
+  constructor(private readonly schema: Schema, readonly roles: readonly string[], modelName = 'the model') {
+    if (roles.length === 0) throw new InputError(`--symmetry: ${modelName} declares no symmetric roles`)
     const counts = roleCounts(schema.type)
     for (const role of roles) {
       if (!counts.has(role)) throw new ModelError(`symmetric role '${role}' is not a node-id role of the state`)

@@ -8,6 +8,7 @@ import { Instance } from '../checker/instance.js'
 import { parseParamArgs } from '../checker/params.js'
 import { checkReport, exitCodes, summaryLines } from '../checker/report.js'
 import type { Progress } from '../checker/search.js'
+import { Symmetry } from '../checker/symmetry.js'
 import { findModel } from '../models/index.js'
 import { traceFromPath, writeTraceFile } from '../traces/itf.js'
 import { colors, formatTrace, plain } from '../traces/text.js'
@@ -31,6 +32,7 @@ interface CheckArgs {
   progress?: boolean
   memory?: number
   'fp-mem'?: number
+  symmetry?: boolean
   junit?: string
   'out-dir'?: string
 }
@@ -48,12 +50,13 @@ export const checkOptions = (y: Argv) =>
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' })
     .option('progress', { type: 'boolean', describe: 'progress on stderr every second (default: when stderr is a terminal)' })
     .option('memory', { type: 'number', describe: 'stop (incomplete) before the process would use more than this many MB' })
+    .option('symmetry', { type: 'boolean', describe: 'one state per renaming of the node ids the model declares symmetric' })
     .option('fp-mem', { type: 'number', describe: 'MB for the visited-states table from the start (8 bytes a slot, at most 3/4 full)' })
     .option('junit', { type: 'string', describe: 'spec files: write JUnit XML (one testcase per spec) to this file' })
     .option('out-dir', { type: 'string', describe: 'spec files: write counterexamples here (default: <junit file>-traces/)' })
 
 /** Options that configure one model's check; a spec file sets these itself. */
-const modelOnlyOptions = ['param', 'bug', 'strategy', 'max-states', 'max-depth', 'time', 'out', 'progress', 'memory', 'fp-mem'] as const
+const modelOnlyOptions = ['param', 'bug', 'strategy', 'max-states', 'max-depth', 'time', 'out', 'progress', 'memory', 'fp-mem', 'symmetry'] as const
 
 /** A folder, or files ending in .json, are spec files; anything else names a model. */
 const isSpecTarget = (target: string) => target.endsWith('.json') || (existsSync(target) && statSync(target).isDirectory())
@@ -83,10 +86,14 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       timeSeconds: positiveNumber('time', args.time),
       memoryBytes: megabytes('memory', args.memory),
       fingerprintBytes: megabytes('fp-mem', args['fp-mem']),
+      symmetry: args.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? [], instance.model.name) : undefined,
       checkDeadlock: args.deadlock,
       onProgress: args.progress ?? process.stderr.isTTY ? printProgress : undefined,
     }
-    if (!args.json) process.stderr.write(`checking ${instance.describe()} with ${strategy}\n`)
+    if (!args.json) {
+      const symmetry = options.symmetry ? `, symmetry over ${options.symmetry.roles.join(', ')} (${options.symmetry.permutations} renamings)` : ''
+      process.stderr.write(`checking ${instance.describe()} with ${strategy}${symmetry}\n`)
+    }
     const result = await whileHandlingCtrlC((interruption) => checkAsync(instance, strategy, { ...options, interruption }))
     const trace = result.path && traceFromPath(instance, result.path, { result: result.result, property: result.property })
     if (args.out && trace) writeTraceFile(args.out, trace)

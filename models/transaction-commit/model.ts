@@ -54,6 +54,9 @@ export default defineModel({
         }
       },
 
+      // Resource managers are interchangeable: --symmetry checks one state per renaming class.
+      symmetric: ['rm'],
+
       terminal: (s) => s.rmState.every((v) => v === 'committed' || v === 'aborted'),
 
       always: {

@@ -100,6 +100,9 @@ export default defineModel({
         }
       },
 
+      // Resource managers are interchangeable: --symmetry checks one state per renaming class.
+      symmetric: ['rm'],
+
       always: {
         TypeOK: wellTyped,
         TCConsistent: (s) => !(s.rmState.some((v) => v === 'aborted') && s.rmState.some((v) => v === 'committed')),

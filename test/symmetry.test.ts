@@ -1,0 +1,109 @@
+// --symmetry: a state per class of states equal up to renaming the resource managers.
+// The distinct count must be the number of classes of reachable states, computed here by
+// brute force (every reachable state without symmetry, every permutation, a renaming
+// written for these models' variables independently of checker/symmetry.ts), and every
+// counterexample must still be a real path of the model.
+
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { check } from '../checker/check.js'
+import { Instance } from '../checker/instance.js'
+import { Symmetry } from '../checker/symmetry.js'
+import { findModel } from '../models/index.js'
+import { runCli } from './helpers/cli.js'
+import { pathProblem } from './helpers/path-check.js'
+
+/** Every reachable state, decoded, by a plain breadth-first walk with a JS Set. */
+function reachable(instance: Instance): any[] {
+  const seen = new Set<string>()
+  const frontier: Uint32Array[] = []
+  const visit = (s: Uint32Array) => {
+    const key = s.join(',')
+    if (!seen.has(key)) {
+      seen.add(key)
+      frontier.push(s.slice(0, instance.words))
+    }
+  }
+  instance.initial((_o, _a, _p, s) => visit(s))
+  for (let i = 0; i < frontier.length; i++) instance.successors(frontier[i], 0, (_o, _a, _p, s) => visit(s))
+  const schema: { decode(words: Uint32Array): unknown } = instance.schema
+  return frontier.map((s) => schema.decode(s))
+}
+
+function permutations(n: number): number[][] {
+  if (n === 1) return [[0]]
+  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, at) => [...p.slice(0, at), n - 1, ...p.slice(at)]))
+}
+
+/** The state with resource manager i renamed to p[i], as a key that ignores set order. */
+function renamedKey(state: any, p: number[]): string {
+  const rmState: string[] = []
+  state.rmState.forEach((v: string, i: number) => (rmState[p[i]] = v))
+  const renamed: Record<string, unknown> = { rmState }
+  if ('tmState' in state) {
+    renamed.tmState = state.tmState
+    renamed.tmPrepared = state.tmPrepared.map((r: number) => p[r]).sort()
+    renamed.msgs = state.msgs.map((m: any) => JSON.stringify(m.type === 'Prepared' ? { type: m.type, rm: p[m.rm] } : m)).sort()
+  }
+  return JSON.stringify(renamed)
+}
+
+function classes(model: string, rm: number): number {
+  const perms = permutations(rm)
+  const keys = reachable(Instance.create(findModel(model), { rm })).map((s) => perms.map((p) => renamedKey(s, p)).sort()[0])
+  return new Set(keys).size
+}
+
+const symmetric = (model: string, rm: number, strategy = 'bfs', bug?: string) => {
+  const instance = Instance.create(findModel(model), { rm }, bug)
+  const symmetry = new Symmetry(instance.schema, instance.protocol.symmetric ?? [])
+  return { instance, result: check(instance, strategy, { symmetry }) }
+}
+
+// Classes of reachable states (pinned; the brute force below recomputes them for rm <= 4).
+const pins: [string, number, number][] = [
+  ['two-phase-commit', 3, 80],
+  ['two-phase-commit', 4, 166],
+  ['two-phase-commit', 5, 314],
+  ['transaction-commit', 3, 13],
+  ['transaction-commit', 4, 19],
+  ['transaction-commit', 5, 26],
+]
+for (const [model, rm, count] of pins) {
+  test(`--symmetry ${model} rm=${rm}: ${count} classes, with bfs and dfs`, () => {
+    for (const strategy of ['bfs', 'dfs']) {
+      const { result } = symmetric(model, rm, strategy)
+      assert.is(result.result, 'safe', strategy)
+      assert.is(result.distinctStates, count, strategy)
+    }
+    if (rm <= 4) assert.is(classes(model, rm), count, 'brute force')
+  })
+}
+
+for (const [model, bug] of [
+  ['two-phase-commit', 'commit-on-any-prepared'],
+  ['two-phase-commit', 'abort-after-prepare'],
+  ['transaction-commit', 'abort-despite-commit'],
+]) {
+  test(`--symmetry ${model} --bug ${bug}: the counterexample is a real path, shortest as without symmetry`, () => {
+    const { instance, result } = symmetric(model, 3, 'bfs', bug)
+    assert.is(result.result, 'violation')
+    assert.is(pathProblem(instance, result.path!), null)
+    assert.not.ok(instance.holds('TCConsistent', result.path!.at(-1)!.state))
+    const plain = check(Instance.create(findModel(model), { rm: 3 }, bug), 'bfs')
+    assert.is(result.path!.length, plain.path!.length)
+  })
+}
+
+test('--symmetry on the CLI; a model without symmetric roles is bad input', () => {
+  const ok = runCli(['check', 'two-phase-commit', '--param', 'rm=4', '--symmetry'])
+  assert.is(ok.code, 0)
+  assert.match(ok.stdout, /unique=166 /)
+  assert.match(ok.stderr, /symmetry over rm \(24 renamings\)/)
+  const model = findModel('two-phase-commit')
+  const asymmetric = { ...model, build: (p: any, b: any) => ({ ...model.build(p, b), symmetric: undefined }) }
+  const instance = Instance.create(asymmetric, { rm: 3 })
+  assert.throws(() => new Symmetry(instance.schema, instance.protocol.symmetric ?? [], 'x'), /--symmetry: x declares no symmetric roles/)
+})
+
+test.run()
