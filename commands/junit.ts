@@ -2,7 +2,8 @@
 // Jenkins) display: one testsuite, one testcase per spec, a <failure> when the verdict is
 // not the expected one, whose message names the trace file so it can be opened from the CI page.
 
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { summaryLines } from '../checker/report.js'
 import { formatExpectation, type SpecReport } from './specs.js'
 
@@ -35,6 +36,7 @@ export function failureMessage(r: SpecReport): string {
 }
 
 export function writeJunitFile(path: string, reports: readonly SpecReport[]) {
+  mkdirSync(dirname(path), { recursive: true })
   writeFileSync(path, junitXml(reports))
 }
 

@@ -94,6 +94,16 @@ test('several spec files in one run; the run fails if any one does', () => {
   assert.equal(report.map((r: any) => r.passed), [true, false])
 })
 
+test('a safe spec: no trace, the JUnit file in a folder that did not exist yet', () => {
+  const dir = mkdtempSync(join(scratch, 'safe-'))
+  writeFileSync(join(dir, 'tiny.json'), JSON.stringify({ model: 'two-phase-commit', params: { rm: 2 }, expect: { result: 'safe' } }))
+  const junit = join(dir, 'reports', 'ci', 'out.xml')
+  const { code, report } = runCliJson(['check', join(dir, 'tiny.json'), '--junit', junit])
+  assert.is(code, 0)
+  assert.equal([report[0].spec, report[0].result, report[0].distinctStates, report[0].traceFile], ['tiny', 'safe', 56, null])
+  assert.match(readFileSync(junit, 'utf8'), /<testcase classname="two-phase-commit" name="tiny" file="[^"]*tiny\.json" time="[\d.]+">\n {6}<system-out>result: safe/)
+})
+
 const malformed: [string, string, RegExp][] = [
   ['not JSON', '{ "model": ', /bad\.json: not valid JSON/],
   ['missing model', '{ "expect": { "result": "safe" } }', /bad\.json: \/ lacks the field 'model'/],
