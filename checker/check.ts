@@ -3,6 +3,7 @@
 
 import { bfsSearch } from './bfs.js'
 import { dfsSearch } from './dfs.js'
+import { parallelBfs } from './parallel.js'
 import { InputError } from './errors.js'
 import type { Instance } from './instance.js'
 import { complete, completeAsync, type Search, type SearchOptions, type SearchResult } from './search.js'
@@ -11,11 +12,18 @@ export const strategies = ['bfs', 'dfs'] as const
 export type Strategy = (typeof strategies)[number]
 
 export function check(instance: Instance, strategy: string, options: SearchOptions = {}): SearchResult {
+  if ((options.workers ?? 1) > 1) throw new InputError('--workers: a parallel search runs through checkAsync')
   return complete(search(instance, strategy, options))
 }
 
-/** The same, letting the event loop run now and then: Ctrl-C handlers and timers work. */
+/** The same, letting the event loop run now and then (Ctrl-C handlers and timers work);
+ * with `workers` > 1, a parallel breadth-first search on worker threads. */
 export function checkAsync(instance: Instance, strategy: string, options: SearchOptions = {}): Promise<SearchResult> {
+  const workers = options.workers ?? 1
+  if (workers > 1) {
+    if (strategy !== 'bfs') return Promise.reject(new InputError(`--workers ${workers} runs breadth-first search only, not ${strategy}`))
+    return parallelBfs(instance, workers, options)
+  }
   return completeAsync(search(instance, strategy, options))
 }
 

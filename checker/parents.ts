@@ -13,12 +13,22 @@ import { join } from 'node:path'
 const CHUNK_ENTRIES = 1 << 20
 const ENTRY_BYTES = 6
 
+/** A log as another thread reads it: its file (the flushed chunks) and its in-memory chunk. */
+export interface SharedParentLog {
+  file: string | null
+  flushed: number
+  size: number
+  parents: Int32Array
+  ordinals: Uint16Array
+}
+
 export class ParentLog {
-  private readonly parents = new Int32Array(CHUNK_ENTRIES)
-  private readonly ordinals = new Uint16Array(CHUNK_ENTRIES)
+  private parents: Int32Array = new Int32Array(CHUNK_ENTRIES)
+  private ordinals: Uint16Array = new Uint16Array(CHUNK_ENTRIES)
   /** Entries before this id are in the file. */
   private flushed = 0
-  private file: { dir: string; fd: number } | null = null
+  /** The file, and its folder if this log made it (and removes it). */
+  private file: { dir: string | null; fd: number } | null = null
   private readonly scratch = Buffer.alloc(4)
   size = 0
 
@@ -47,11 +57,33 @@ export class ParentLog {
     return this.parents.byteLength + this.ordinals.byteLength
   }
 
+  /** What another thread needs to read this log (valid until this log is closed). */
+  share(): SharedParentLog {
+    return {
+      file: this.file?.dir ? join(this.file.dir, 'log') : null,
+      flushed: this.flushed,
+      size: this.size,
+      parents: this.parents.slice(0, this.size - this.flushed),
+      ordinals: this.ordinals.slice(0, this.size - this.flushed),
+    }
+  }
+
+  /** A read-only log over a shared one (parent() and ordinal() only). */
+  static reading(shared: SharedParentLog): ParentLog {
+    const log = new ParentLog()
+    log.parents = shared.parents
+    log.ordinals = shared.ordinals
+    log.flushed = shared.flushed
+    log.size = shared.size
+    if (shared.file) log.file = { dir: null, fd: openSync(shared.file, 'r') }
+    return log
+  }
+
   /** Remove the temporary file (the log is unusable afterwards). */
   close() {
     if (!this.file) return
     closeSync(this.file.fd)
-    rmSync(this.file.dir, { recursive: true, force: true })
+    if (this.file.dir) rmSync(this.file.dir, { recursive: true, force: true })
     this.file = null
     process.off('exit', this.closeAtExit)
   }

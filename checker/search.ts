@@ -27,6 +27,8 @@ export interface SearchOptions {
   memoryBytes?: number
   /** Polled at every tick: a reason to stop now (Ctrl-C), or null to go on. */
   interruption?: () => string | null
+  /** Worker threads for a parallel breadth-first search (checkAsync only; default 1). */
+  workers?: number
   /** Fingerprint states by their canonical representative under these renamings (--symmetry). */
   symmetry?: Symmetry
   /** Called about once a second with the figures so far. */

@@ -9,7 +9,6 @@
 import { fingerprint, fingerprintOut } from './fingerprint.js'
 import type { Instance, OnStep } from './instance.js'
 import type { SearchTally } from './search.js'
-import type { FingerprintSet } from './stateset.js'
 import type { Symmetry } from './symmetry.js'
 
 /** The first invariant broken: by the successor with `ordinal` of the state `parent`. */
@@ -22,6 +21,12 @@ export interface Broken {
   stored: number
 }
 
+/** The visited set, local (stateset.ts) or shared by workers (sharedset.ts). */
+export interface VisitedSet {
+  /** Adds a fingerprint; true if it was not there. */
+  add(lo: number, hi: number): boolean
+}
+
 /** Stores a new successor (the words are valid until return); returns its id. */
 export type Store = (successor: Uint32Array, ordinal: number) => number
 
@@ -31,7 +36,7 @@ export class StepHandler {
   parent = -1
   readonly onStep: OnStep
 
-  constructor(instance: Instance, seen: FingerprintSet, tally: SearchTally, store: Store, symmetry?: Symmetry) {
+  constructor(instance: Instance, seen: VisitedSet, tally: SearchTally, store: Store, symmetry?: Symmetry) {
     const words = instance.words
     const { actionCounts, reached } = tally
     this.onStep = (ordinal, action, _picks, successor) => {

@@ -33,6 +33,7 @@ interface CheckArgs {
   memory?: number
   'fp-mem'?: number
   symmetry?: boolean
+  workers?: number
   junit?: string
   'out-dir'?: string
 }
@@ -50,13 +51,14 @@ export const checkOptions = (y: Argv) =>
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' })
     .option('progress', { type: 'boolean', describe: 'progress on stderr every second (default: when stderr is a terminal)' })
     .option('memory', { type: 'number', describe: 'stop (incomplete) before the process would use more than this many MB' })
+    .option('workers', { type: 'number', describe: 'worker threads for a parallel breadth-first search (default 1)' })
     .option('symmetry', { type: 'boolean', describe: 'one state per renaming of the node ids the model declares symmetric' })
     .option('fp-mem', { type: 'number', describe: 'MB for the visited-states table from the start (8 bytes a slot, at most 3/4 full)' })
     .option('junit', { type: 'string', describe: 'spec files: write JUnit XML (one testcase per spec) to this file' })
     .option('out-dir', { type: 'string', describe: 'spec files: write counterexamples here (default: <junit file>-traces/)' })
 
 /** Options that configure one model's check; a spec file sets these itself. */
-const modelOnlyOptions = ['param', 'bug', 'strategy', 'max-states', 'max-depth', 'time', 'out', 'progress', 'memory', 'fp-mem', 'symmetry'] as const
+const modelOnlyOptions = ['param', 'bug', 'strategy', 'max-states', 'max-depth', 'time', 'out', 'progress', 'memory', 'fp-mem', 'symmetry', 'workers'] as const
 
 /** A folder, or files ending in .json, are spec files; anything else names a model. */
 const isSpecTarget = (target: string) => target.endsWith('.json') || (existsSync(target) && statSync(target).isDirectory())
@@ -86,13 +88,15 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       timeSeconds: positiveNumber('time', args.time),
       memoryBytes: megabytes('memory', args.memory),
       fingerprintBytes: megabytes('fp-mem', args['fp-mem']),
+      workers: wholeNumber('workers', args.workers),
       symmetry: args.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? [], instance.model.name) : undefined,
       checkDeadlock: args.deadlock,
       onProgress: args.progress ?? process.stderr.isTTY ? printProgress : undefined,
     }
     if (!args.json) {
       const symmetry = options.symmetry ? `, symmetry over ${options.symmetry.roles.join(', ')} (${options.symmetry.permutations} renamings)` : ''
-      process.stderr.write(`checking ${instance.describe()} with ${strategy}${symmetry}\n`)
+      const workers = (options.workers ?? 1) > 1 ? ` on ${options.workers} workers` : ''
+      process.stderr.write(`checking ${instance.describe()} with ${strategy}${workers}${symmetry}\n`)
     }
     const result = await whileHandlingCtrlC((interruption) => checkAsync(instance, strategy, { ...options, interruption }))
     const trace = result.path && traceFromPath(instance, result.path, { result: result.result, property: result.property })

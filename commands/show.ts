@@ -1,7 +1,11 @@
 // `protocheck show <trace.itf.json> [--html FILE]`: a counterexample (or any ITF trace, Quint's
 // included) for a person to read, in the terminal or as one self-contained HTML page.
 
+import { renameSync, writeFileSync } from 'node:fs'
+import { basename } from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
+import { InputError } from '../checker/errors.js'
+import { traceHtml } from '../traces/html.js'
 import { decodeTrace, instanceForTrace, readTraceFile } from '../traces/read.js'
 import { formatHeader, formatTrace, styleFor } from '../traces/text.js'
 import { handled } from './errors.js'
@@ -23,9 +27,26 @@ export const showCommand: CommandModule<object, ShowArgs> = {
     // A protocheck trace names its model: make sure every state fits it before showing
     // anything, so a stale or hand-edited trace is caught here, not believed.
     if (trace['#meta']?.model !== undefined) decodeTrace(instanceForTrace(trace), trace)
+    if (args.html !== undefined) {
+      writePage(args.html, traceHtml(trace, basename(args.trace)))
+      process.stdout.write(`wrote the HTML viewer of ${args.trace} (${trace.states.length} states) to ${args.html}\n`)
+      return 0
+    }
     const style = styleFor(process.stdout)
     const lines = [style.bold(`${args.trace}: ${formatHeader(trace)}`), ...formatTrace(trace, style)]
     process.stdout.write(lines.join('\n') + '\n')
     return 0
   }),
+}
+
+/** Whole or not at all, like traces: a half-written page would look like a broken viewer. */
+function writePage(path: string, html: string) {
+  const temporary = `${path}.${process.pid}.tmp`
+  try {
+    writeFileSync(temporary, html)
+    renameSync(temporary, path)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new InputError(`cannot write ${path}: ${code === 'ENOENT' ? 'its folder does not exist' : code ?? (e as Error).message}`)
+  }
 }

@@ -11,6 +11,7 @@ import { InputError, ModelError } from '../checker/errors.js'
 import { Instance } from '../checker/instance.js'
 import { checkReport, type CheckReport } from '../checker/report.js'
 import { SchemaError } from '../checker/schema.js'
+import { Symmetry } from '../checker/symmetry.js'
 import type { Verdict } from '../checker/search.js'
 import { findModel } from '../models/index.js'
 import { traceFromPath, writeTraceFile } from '../traces/itf.js'
@@ -31,6 +32,7 @@ export interface Spec {
   bug?: string
   properties?: string[]
   strategy: string
+  symmetry: boolean
   bounds: { maxStates?: number; maxDepth?: number; timeSeconds?: number }
   deadlock: boolean
   expect: Expectation
@@ -39,6 +41,7 @@ export interface Spec {
 export interface LoadedSpec {
   spec: Spec
   instance: Instance
+  symmetry: Symmetry | undefined
 }
 
 /** A check report, plus which spec it ran and whether the verdict was the expected one. */
@@ -97,6 +100,7 @@ export function loadSpec(file: string): LoadedSpec {
     bug: raw.bug,
     properties: raw.properties,
     strategy: raw.strategy ?? 'bfs',
+    symmetry: raw.symmetry ?? false,
     bounds: raw.bounds ?? {},
     deadlock: raw.deadlock ?? true,
     expect: raw.expect,
@@ -116,7 +120,8 @@ export function loadSpec(file: string): LoadedSpec {
     if (expected !== undefined && !(spec.properties ?? [expected]).includes(expected)) {
       throw new InputError(`/expect/property '${expected}' is not among the /properties checked`)
     }
-    return { spec, instance }
+    const symmetry = spec.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? [], instance.model.name) : undefined
+    return { spec, instance, symmetry }
   } catch (e) {
     if (e instanceof InputError || e instanceof ModelError || e instanceof SchemaError) throw new InputError(`${file}: ${e.message}`)
     throw e
@@ -148,8 +153,9 @@ export function formatExpectation(e: { result: string; property?: string | null 
 }
 
 /** Check one spec. A counterexample is written to `traceDir`/<spec>.itf.json when a folder is given. */
-export function runSpec({ spec, instance }: LoadedSpec, traceDir?: string): SpecReport {
+export function runSpec({ spec, instance, symmetry }: LoadedSpec, traceDir?: string): SpecReport {
   const result = check(instance, spec.strategy, {
+    symmetry,
     maxStates: spec.bounds.maxStates,
     maxDepth: spec.bounds.maxDepth,
     timeSeconds: spec.bounds.timeSeconds,

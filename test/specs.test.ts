@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { InputError } from '../checker/errors.js'
-import { loadSpec } from '../commands/specs.js'
+import { loadSpec, runSpec } from '../commands/specs.js'
 import { runCli, runCliJson } from './helpers/cli.js'
 
 const specsDir = fileURLToPath(new URL('../../specs', import.meta.url))
@@ -104,6 +104,14 @@ test('a safe spec: no trace, the JUnit file in a folder that did not exist yet',
   assert.match(readFileSync(junit, 'utf8'), /<testcase classname="two-phase-commit" name="tiny" file="[^"]*tiny\.json" time="[\d.]+">\n {6}<system-out>result: safe/)
 })
 
+test('a spec may ask for symmetry: distinct states then count classes of states', () => {
+  const file = join(mkdtempSync(join(scratch, 'symmetry-')), 'sym.json')
+  writeFileSync(file, JSON.stringify({ model: 'two-phase-commit', params: { rm: 3 }, symmetry: true, expect: { result: 'safe' } }))
+  const report = runSpec(loadSpec(file))
+  assert.ok(report.passed)
+  assert.ok(report.distinctStates < 288, `${report.distinctStates}`)
+})
+
 const malformed: [string, string, RegExp][] = [
   ['not JSON', '{ "model": ', /bad\.json: not valid JSON/],
   ['missing model', '{ "expect": { "result": "safe" } }', /bad\.json: \/ lacks the field 'model'/],
@@ -117,6 +125,7 @@ const malformed: [string, string, RegExp][] = [
   ['param out of range', '{ "model": "two-phase-commit", "params": { "rm": 99 }, "expect": { "result": "safe" } }', /bad\.json: param rm=99 is out of range 1\.\.12/],
   ['unknown property', '{ "model": "two-phase-commit", "properties": ["Agreement"], "expect": { "result": "safe" } }', /bad\.json: two-phase-commit has no property 'Agreement'/],
   ['unknown expected property', '{ "model": "two-phase-commit", "expect": { "result": "violation", "property": "Agreement" } }', /bad\.json: \/expect\/property: two-phase-commit has no property 'Agreement'/],
+  ['symmetry not a boolean', '{ "model": "two-phase-commit", "symmetry": "yes", "expect": { "result": "safe" } }', /bad\.json: \/symmetry must be boolean/],
   ['unknown strategy', '{ "model": "two-phase-commit", "strategy": "astar", "expect": { "result": "safe" } }', /bad\.json: \/strategy 'astar' is not one of/],
 ]
 for (const [what, text, message] of malformed) {

@@ -61,7 +61,9 @@ export interface Row {
 /** One variable's value as rows, maps and records opened. */
 export function rowsOf(variable: string, value: Json, path = variable, out: Row[] = []): Row[] {
   const entries = mapEntries(value)
-  if (entries && entries.length > 0) {
+  // Maps keyed by plain values (node ids, enum names) open into rows; maps keyed by records
+  // (bags of messages: message -> count) stay one value, shown by what came and went.
+  if (entries && entries.length > 0 && entries.every(([k]) => k === null || typeof k !== 'object')) {
     for (const [k, v] of entries) rowsOf(variable, v, `${path}[${formatValue(k)}]`, out)
   } else if (isRecord(value) && Object.keys(value).length > 0) {
     for (const [k, v] of Object.entries(value)) rowsOf(variable, v, `${path}.${k}`, out)
@@ -101,16 +103,23 @@ export function changesOf(variable: string, before: Json | undefined, after: Jso
   return out
 }
 
-/** Elements added and removed, when both are sets and neither is empty (from or to empty,
- * the whole set already says it). */
+/** Elements added and removed, when both are sets (or maps kept whole, by entry) and neither
+ * is empty (from or to empty, the whole value already says it). */
 function setDelta(before: Json, after: Json): { added: string[]; removed: string[] } | undefined {
-  const b = setElements(before)
-  const a = setElements(after)
+  const elements = (v: Json) => setElements(v) ?? mapEntries(v)?.map(([k, n]) => ({ '#tup': [k, n] }) as Json)
+  const show = (e: Json, inMap: boolean) => {
+    if (!inMap) return formatValue(e)
+    const [k, n] = (e as { '#tup': Json[] })['#tup']
+    return `${formatValue(k)} |-> ${formatValue(n)}`
+  }
+  const b = elements(before)
+  const a = elements(after)
   if (!a || !b || a.length === 0 || b.length === 0) return undefined
+  const inMap = !setElements(after)
   const was = new Set(b.map((e) => JSON.stringify(e)))
   const is = new Set(a.map((e) => JSON.stringify(e)))
   return {
-    added: a.filter((e) => !was.has(JSON.stringify(e))).map(formatValue),
-    removed: b.filter((e) => !is.has(JSON.stringify(e))).map(formatValue),
+    added: a.filter((e) => !was.has(JSON.stringify(e))).map((e) => show(e, inMap)),
+    removed: b.filter((e) => !is.has(JSON.stringify(e))).map((e) => show(e, inMap)),
   }
 }
