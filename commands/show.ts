@@ -6,7 +6,7 @@ import { basename } from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
 import { InputError } from '../checker/errors.js'
 import { traceHtml } from '../traces/html.js'
-import { decodeTrace, instanceForTrace, readTraceFile } from '../traces/read.js'
+import { decodeTrace, instanceForTrace, readTraceFile, stepProblem } from '../traces/read.js'
 import { formatHeader, formatTrace, styleFor } from '../traces/text.js'
 import { handled } from './errors.js'
 
@@ -26,7 +26,12 @@ export const showCommand: CommandModule<object, ShowArgs> = {
     const trace = readTraceFile(args.trace)
     // A protocheck trace names its model: make sure every state fits it before showing
     // anything, so a stale or hand-edited trace is caught here, not believed.
-    if (trace['#meta']?.model !== undefined) decodeTrace(instanceForTrace(trace), trace)
+    if (trace['#meta']?.model !== undefined) {
+      const instance = instanceForTrace(trace)
+      // Shown all the same (it may be what the user wants to inspect), but not believed silently.
+      const problem = stepProblem(instance, decodeTrace(instance, trace))
+      if (problem) process.stderr.write(`protocheck: warning: ${args.trace} is not a path of the model: ${problem}\n`)
+    }
     if (args.html !== undefined) {
       writePage(args.html, traceHtml(trace, basename(args.trace)))
       process.stdout.write(`wrote the HTML viewer of ${args.trace} (${trace.states.length} states) to ${args.html}\n`)

@@ -87,6 +87,15 @@ for (const [what, content, message] of badFiles) {
   })
 }
 
+test('show, a protocheck trace edited so that a step is not the model\'s: shown, with a one-line warning', () => {
+  const file = join(dir, 'edited.itf.json')
+  writeFileSync(file, JSON.stringify({ ...trace, states: trace.states.map((s: any, i: number) => (i === 3 ? { ...s, 'mbt::actionTaken': 'TMAbort' } : s)) }))
+  const r = runCli(['show', file])
+  assert.is(r.code, 0)
+  assert.is(r.stderr, `protocheck: warning: ${file} is not a path of the model: step 3: TMAbort from state 2 does not lead to state 3 in two-phase-commit rm=3 bug=commit-on-any-prepared\n`)
+  assert.match(r.stdout, / {2}3 TMAbort\n/)
+})
+
 test('show, a file that does not exist: one line, exit 2', () => {
   const r = runCli(['show', join(dir, 'nowhere.itf.json')])
   assert.is(r.code, 2)

@@ -12,7 +12,7 @@ import { InputError } from '../checker/errors.js'
 import { Instance } from '../checker/instance.js'
 import { findModel } from '../models/index.js'
 import { traceFromPath, writeTraceFile, type ItfTrace } from '../traces/itf.js'
-import { decodeTrace, instanceForTrace, readTraceFile } from '../traces/read.js'
+import { decodeTrace, instanceForTrace, readTraceFile, stepProblem } from '../traces/read.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'protocheck-read-'))
 const quintFixture = (name: string) => fileURLToPath(new URL(`../../traces/fixtures/quint/${name}.itf.json`, import.meta.url))
@@ -98,6 +98,7 @@ test('wrong shape: the JSON pointer of the first problem', () => {
     ['bad bigint', (t) => (t.states[0].tmState = { '#bigint': '1e3' }), /at \/states\/0\/tmState\/#bigint: must match pattern/],
     ['action not a string', (t) => (t.states[1]['mbt::actionTaken'] = 7), /at \/states\/1\/mbt::actionTaken: must be string/],
     ['param not an integer', (t) => (t['#meta'].params.rm = 'three'), /at \/#meta\/params\/rm: must be integer/],
+    ['a model without its params', (t) => delete t['#meta'].params, /at \/#meta: "model" is there \(a protocheck trace\) but "params" is missing/],
     ['variable missing from a state', (t) => delete t.states[4].msgs, /at \/states\/4: missing variable "msgs"/],
   ]
   for (const [what, mutate, message] of cases) {
@@ -138,6 +139,21 @@ test('decoding a trace that does not fit the model: one line naming the state', 
   assert.match(decodeError((t) => (t.states[3].tmState = 'pending')), /^state 3 does not fit .*: variable\.tmState: expected one of init, committed, aborted/)
   assert.match(decodeError((t) => t.states[3].rmState['#map'].pop()), /^state 3 does not fit .*: variable\.rmState: expected a map with key "rm3"/)
   assert.match(decodeError((t) => t.vars.push('clock')), /the trace has variable 'clock', which two-phase-commit does not declare/)
+})
+
+test("stepProblem: the checker's path is a path of the model; edited steps are named", () => {
+  const { instance, trace } = counterexample()
+  const problemOf = (mutate: (t: any) => void) => {
+    const edited = structuredClone(trace)
+    mutate(edited)
+    return stepProblem(instance, decodeTrace(instance, edited))
+  }
+  assert.is(problemOf(() => {}), null)
+  assert.is(problemOf((t) => (t.states[3]['mbt::actionTaken'] = 'TMAbort')),
+    'step 3: TMAbort from state 2 does not lead to state 3 in two-phase-commit rm=3 bug=commit-on-any-prepared')
+  assert.is(problemOf((t) => (t.states[2]['mbt::nondetPicks'].rm = 'rm2')),
+    'step 2: TMRcvPrepared(rm=rm2) is not enabled in state 1 of two-phase-commit rm=3 bug=commit-on-any-prepared')
+  assert.is(problemOf((t) => (t.states[0].tmState = 'aborted')), 'state 0 is not an initial state of two-phase-commit rm=3 bug=commit-on-any-prepared')
 })
 
 test('instanceForTrace: unknown model, bad params and foreign traces are InputErrors', () => {

@@ -14,7 +14,7 @@ import type { Model } from '../checker/model.js'
 import type { Step } from '../checker/path.js'
 import { models } from '../models/index.js'
 import { traceFromPath, writeTraceFile } from '../traces/itf.js'
-import { decodeTrace, instanceForTrace, readTraceFile } from '../traces/read.js'
+import { decodeTrace, instanceForTrace, readTraceFile, stepProblem } from '../traces/read.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'protocheck-roundtrip-'))
 
@@ -83,7 +83,9 @@ for (const model of models) {
         const written = join(dir, `${model.name}-${file++}.itf.json`)
         writeTraceFile(written, traceFromPath(instance, path, { result: 'simulation', property: null }))
         const read = readTraceFile(written)
-        const decoded = decodeTrace(instanceForTrace(read), read)
+        const again = instanceForTrace(read)
+        const decoded = decodeTrace(again, read)
+        assert.is(stepProblem(again, decoded), null)
         assert.is(decoded.length, path.length)
         decoded.forEach((step, i) => {
           assert.is(step.action, path[i].action, `action of state ${i}`)

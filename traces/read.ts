@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs'
 import { InputError } from '../checker/errors.js'
 import { Instance } from '../checker/instance.js'
 import type { Step } from '../checker/path.js'
-import { SchemaError, valueFromItf } from '../checker/schema.js'
+import { SchemaError, valueFromItf, valueToItf } from '../checker/schema.js'
 import { findModel } from '../models/index.js'
 import { ACTION_TAKEN, NONDET_PICKS, type ItfTrace } from './itf.js'
 import { itfProblem } from './validate.js'
+import { formatValue } from './values.js'
 
 /** Read and validate an ITF trace file: JSON, the ITF schema, states in order 0..n-1, every
  * declared variable in every state. */
@@ -103,4 +104,35 @@ export function decodeTrace(instance: Instance, trace: ItfTrace): Step[] {
       throw e
     }
   })
+}
+
+/** Whether decoded steps are a path of the model as it is now: the first state one of its
+ * initial states, and each step's action, with its picks, enabled in the state before and
+ * leading to the state after. Null if so, else what is wrong with the first bad step (a
+ * trace from an older version of the model, or edited by hand). */
+export function stepProblem(instance: Instance, steps: readonly Step[]): string | null {
+  const equal = (a: Uint32Array, b: Uint32Array) => a.every((w, k) => w === b[k])
+  let initial = false
+  instance.initial((_ordinal, _action, _picks, state) => {
+    initial ||= equal(state, steps[0].state)
+  })
+  if (!initial) return `state 0 is not an initial state of ${instance.describe()}`
+  for (let i = 1; i < steps.length; i++) {
+    const { action, picks, state } = steps[i]
+    const samePicks = (given: Readonly<Record<string, unknown>>) => JSON.stringify(given) === JSON.stringify(picks)
+    let enabled = false
+    let leads = false
+    instance.successors(steps[i - 1].state, 0, (_ordinal, index, given, successor) => {
+      if (instance.actionNames[index] !== action || !samePicks(given)) return
+      enabled = true
+      leads ||= equal(successor, state)
+    })
+    // Picks as the trace writes them (rm2, not the 0-based number the model uses).
+    const types = instance.protocol.actions[action] ?? {}
+    const args = Object.entries(picks).map(([name, v]) => `${name}=${formatValue(valueToItf(types[name], v))}`)
+    const label = args.length ? `${action}(${args.join(', ')})` : action
+    if (!enabled) return `step ${i}: ${label} is not enabled in state ${i - 1} of ${instance.describe()}`
+    if (!leads) return `step ${i}: ${label} from state ${i - 1} does not lead to state ${i} in ${instance.describe()}`
+  }
+  return null
 }

@@ -25,6 +25,10 @@ function describe(error: ErrorObject): string {
       return `${where}: missing "${(error.params as { missingProperty: string }).missingProperty}"`
     case 'propertyNames':
       return `${where}: key "${(error.params as { propertyName: string }).propertyName}" is not an ITF form (#bigint, #set, #map, #tup, #unserializable)`
+    case 'dependencies': {
+      const { property, missingProperty } = error.params as { property: string; missingProperty: string }
+      return `${where}: "${property}" is there (a protocheck trace) but "${missingProperty}" is missing`
+    }
     case 'maxProperties':
       return `${where}: an ITF #-form must be the object's only key`
     case 'type':
