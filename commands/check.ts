@@ -1,5 +1,5 @@
 // `protocheck check <model>`: exhaustive search of one model configuration;
-// `protocheck check specs/` (a folder or *.json files): run spec files (commands/specs.ts).
+// `protocheck check specs/` (a folder or *.json files): run spec files (commands/check-specs.ts).
 
 import { existsSync, statSync } from 'node:fs'
 import type { Argv, CommandModule } from 'yargs'
@@ -15,7 +15,7 @@ import { colors, formatTrace, plain } from '../traces/text.js'
 import { InputError } from '../checker/errors.js'
 import { handled } from './errors.js'
 import { positiveNumber, wholeNumber } from './options.js'
-import { checkSpecs } from './specs.js'
+import { checkSpecs } from './check-specs.js'
 
 interface CheckArgs {
   target: string

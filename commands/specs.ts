@@ -5,7 +5,7 @@
 
 import { Ajv, type ErrorObject } from 'ajv'
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { basename, join } from 'node:path'
 import { check, strategies } from '../checker/check.js'
 import { InputError, ModelError } from '../checker/errors.js'
 import { Instance } from '../checker/instance.js'
@@ -15,7 +15,6 @@ import { Symmetry } from '../checker/symmetry.js'
 import type { Verdict } from '../checker/search.js'
 import { findModel } from '../models/index.js'
 import { traceFromPath, writeTraceFile } from '../traces/itf.js'
-import { failureMessage, writeJunitFile } from './junit.js'
 
 export interface Expectation {
   result: Verdict
@@ -170,46 +169,4 @@ export function runSpec({ spec, instance, symmetry }: LoadedSpec, traceDir?: str
   }
   const report = checkReport(instance, spec.strategy, result, traceFile)
   return { spec: spec.name, file: spec.file, expected: spec.expect, passed: matches(spec.expect, report), ...report }
-}
-
-export interface SpecRunOptions {
-  json: boolean
-  /** Write JUnit XML here. */
-  junit?: string
-  /** Write counterexamples here (default: next to the JUnit file). */
-  outDir?: string
-}
-
-/** `protocheck check specs/`: load every spec (failing fast on bad input), run them, print a
- * table (or the JSON array of reports), write JUnit; exit 0 only if every verdict was expected. */
-export function checkSpecs(targets: readonly string[], options: SpecRunOptions): number {
-  const loaded = specFiles(targets).map(loadSpec)
-  // Counterexamples go in a folder of their own next to the JUnit file (out.xml -> out-traces/),
-  // never loose beside it, where they could land among a repository's sources.
-  const traceDir = options.outDir ?? (options.junit ? join(dirname(options.junit), `${basename(options.junit).replace(/\.xml$/, '')}-traces`) : undefined)
-  const width = Math.max(4, ...loaded.map((l) => l.spec.name.length))
-  const expectedWidth = Math.max(8, ...loaded.map((l) => formatExpectation(l.spec.expect).length))
-  const row = (name: string, expected: string, got: string, distinct: string, seconds: string, status: string) =>
-    `${name.padEnd(width)}  ${expected.padEnd(expectedWidth)}  ${got.padEnd(expectedWidth)}  ${distinct.padStart(11)}  ${seconds.padStart(8)}  ${status}`.trimEnd()
-  const print = (line: string) => {
-    if (!options.json) process.stdout.write(line + '\n')
-  }
-  print(row('spec', 'expected', 'got', 'distinct', 'seconds', ''))
-  const reports: SpecReport[] = []
-  for (const l of loaded) {
-    const r = runSpec(l, traceDir)
-    reports.push(r)
-    print(row(r.spec, formatExpectation(r.expected), formatExpectation(r), r.distinctStates.toLocaleString('en-US'), r.seconds.toFixed(2), r.passed ? 'ok' : 'FAILED'))
-  }
-  const failed = reports.filter((r) => !r.passed)
-  if (options.junit) writeJunitFile(options.junit, reports)
-  if (options.json) {
-    process.stdout.write(JSON.stringify(reports) + '\n')
-  } else {
-    print('')
-    for (const r of failed) print(`FAILED ${r.spec} (${r.file}): ${failureMessage(r)}`)
-    print(`${reports.length} specs: ${reports.length - failed.length} as expected, ${failed.length} not`)
-    if (options.junit) print(`JUnit XML written to ${options.junit}`)
-  }
-  return failed.length === 0 ? 0 : 1
 }

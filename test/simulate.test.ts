@@ -106,6 +106,28 @@ test('--swarm reaches a violation far deeper than BFS can exhaust: abort-after-p
   assert.ok(path.length >= shortest && path.length <= 2 * shortest, `${path.length} states`)
 })
 
+test('a state outside the constraint is checked, then ends the walk; it is never counted as distinct', () => {
+  const model = findModel('two-phase-commit')
+  // No RM committed: a state where one has is still checked, but neither stored nor expanded.
+  const within = (s: any) => !s.rmState.some((v: string) => v === 'committed')
+  const constrained = { ...model, build: (p: any, bug: any) => ({ ...model.build(p, bug), within }) }
+  const exhaustive = bfs(Instance.create(constrained, { rm: 3 }))
+  const walks = simulate(Instance.create(constrained, { rm: 3 }), { seed: 2, runs: 300, depth: 50 })
+  assert.is(walks.result, 'no-violation-found')
+  assert.ok(walks.distinctStates <= exhaustive.distinctStates, `${walks.distinctStates} > ${exhaustive.distinctStates}`)
+  assert.ok(walks.steps < 300 * 50, 'walks end when they leave the constraint')
+  // With the bug, the violating state (one RM committed, another aborted) lies outside the
+  // constraint: it is still found, as BFS finds it.
+  const buggy = simulate(Instance.create(constrained, { rm: 3 }, 'commit-on-any-prepared'), { seed: 2, runs: 300, depth: 50 })
+  assert.is(buggy.result, 'violation')
+  assert.is(bfs(Instance.create(constrained, { rm: 3 }, 'commit-on-any-prepared')).result, 'violation')
+  // The minimised trace, too, goes through states inside the constraint only, to one outside it.
+  const instance = Instance.create(constrained, { rm: 3 }, 'commit-on-any-prepared')
+  const { path } = minimizePath(instance, buggy.path!, { result: 'violation', property: 'TCConsistent' })
+  const inside = path.map((step) => within(instance.schema.decode(step.state)))
+  assert.equal(inside, [...path.slice(1).map(() => true), false])
+})
+
 test('a state with no enabled step ends a walk as a deadlock, unless it is terminal', () => {
   const model = findModel('transaction-commit')
   const noTerminal = { ...model, build: (p: any, bug: any) => ({ ...model.build(p, bug), terminal: undefined }) }
