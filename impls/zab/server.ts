@@ -235,6 +235,8 @@ function receive(config: ZabConfig, s: ZabServerState, m: ZabMessage): Step {
 
     case 'Proposal':
       if (!fromMyLeader(m.from, m.epoch) || !s.synced) return refuse(`${name} does not follow epoch ${m.epoch}`)
+      // Fetches overlap on a real network: an answer to an earlier one may repeat what is logged.
+      if (!zxidLess(lastZxid(s.history), m.zxid)) return refuse(`${name} has already logged ⟨${m.zxid.epoch}, ${m.zxid.counter}⟩`)
       return took(
         produce(s, (d) => {
           d.history.push(m.zxid)
