@@ -8,8 +8,10 @@ import { checkCommand } from './commands/check.js'
 import { conformCommand } from './commands/conform.js'
 import { EXIT_BAD_INPUT } from './commands/errors.js'
 import { listCommand } from './commands/list.js'
+import { paxosProposeCommand } from './commands/paxos-propose.js'
 import { minimizeCommand } from './commands/minimize.js'
 import { replayCommand } from './commands/replay.js'
+import { serveCommand } from './commands/serve.js'
 import { showCommand } from './commands/show.js'
 import { simulateCommand } from './commands/simulate.js'
 
@@ -22,6 +24,8 @@ await yargs(hideBin(process.argv))
   .command(minimizeCommand)
   .command(replayCommand)
   .command(conformCommand)
+  .command(serveCommand)
+  .command(paxosProposeCommand)
   .command(showCommand)
   .demandCommand(1, 'name a command: list, check')
   .strict()

@@ -20,6 +20,8 @@ export interface NodeSpec {
   readonly startTimeoutMs?: number
   /** Receives the node's log lines (stdout after the announcement, and stderr). */
   readonly onLog?: (line: string) => void
+  /** Called whenever the process ends (crash, kill, stop), with its exit code or signal. */
+  readonly onExit?: (code: number | null, signal: NodeJS.Signals | null) => void
 }
 
 const STOP_GRACE_MS = 3000
@@ -57,8 +59,9 @@ export class NodeProcess {
     this.child = child
     this.recentStderr = []
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()))
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       if (this.child === child) this.child = undefined
+      this.spec.onExit?.(code, signal)
     })
     lines(child.stderr!, (line) => {
       this.recentStderr = [...this.recentStderr.slice(-(STDERR_KEPT_LINES - 1)), line]

@@ -1,0 +1,74 @@
+// `protocheck serve <model> --nodes N --port P`: run an implementation as N node processes
+// on 127.0.0.1 (ports P..P+N-1, or OS-chosen with P = 0) until interrupted; then stop them
+// all, leaving no process and no port behind.
+
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Argv, CommandModule } from 'yargs'
+import { InputError } from '../checker/errors.js'
+import { ProcessCluster } from '../impls/runtime/launcher.js'
+import { findServable } from '../impls/servers.js'
+import { handled } from './errors.js'
+import { wholeNumber } from './options.js'
+
+interface ServeArgs {
+  model: string
+  nodes: number
+  port: number
+  data?: string
+  json: boolean
+}
+
+export const serveCommand: CommandModule<object, ServeArgs> = {
+  command: 'serve <model>',
+  describe: 'Run the implementation as node processes on 127.0.0.1 until interrupted',
+  builder: (y) =>
+    y
+      .positional('model', { type: 'string', demandOption: true, describe: 'model whose implementation to run (paxos)' })
+      .option('nodes', { type: 'number', default: 3, describe: 'number of nodes' })
+      .option('port', { type: 'number', default: 0, describe: 'first port (nodes take P, P+1, ...); 0: ports chosen by the OS' })
+      .option('data', { type: 'string', describe: 'directory for the nodes\' persistent state (default: a temporary one, removed on exit)' })
+      .option('json', { type: 'boolean', default: false, describe: 'once ready, print one JSON object: { model, nodes: [{ name, port, pid }] }' }) as Argv<ServeArgs>,
+  handler: handled(async (args) => {
+    const servable = findServable(args.model)
+    const nodes = wholeNumber('nodes', args.nodes)!
+    const basePort = wholeNumber('port', args.port, 0)!
+    if (basePort !== 0 && basePort + nodes - 1 > 65535) throw new InputError(`--port ${basePort} leaves no room for ${nodes} nodes below 65536`)
+    const dataDir = args.data ?? mkdtempSync(join(tmpdir(), `protocheck-${servable.model}-`))
+    mkdirSync(dataDir, { recursive: true })
+    let stopping = false
+    const log = (line: string) => process.stderr.write(line + '\n')
+    const cluster = await ProcessCluster.launch(
+      Array.from({ length: nodes }, (_, i) => ({
+        name: servable.nodeName(i),
+        script: servable.script,
+        args: servable.args(i, dataDir),
+        port: basePort === 0 ? 0 : basePort + i,
+        onLog: (line: string) => log(`${servable.nodeName(i)}: ${line}`),
+        onExit: (code: number | null, signal: string | null) => {
+          if (!stopping) log(`${servable.nodeName(i)} exited (${signal ?? `code ${code}`})`)
+        },
+      })),
+    ).catch((e: Error) => {
+      if (!args.data) rmSync(dataDir, { recursive: true, force: true })
+      throw new InputError(`cannot start ${servable.model}: ${e.message}`)
+    })
+    const described = cluster.nodes.map((n) => ({ name: n.name, port: n.port, pid: n.pid }))
+    if (args.json) {
+      process.stdout.write(JSON.stringify({ model: servable.model, nodes: described }) + '\n')
+    } else {
+      for (const n of described) process.stdout.write(`${n.name} listening on 127.0.0.1:${n.port} (pid ${n.pid})\n`)
+      process.stdout.write(`ports: ${cluster.ports.join(',')}\nserving ${servable.model} with ${nodes} nodes; Ctrl-C stops them\n`)
+    }
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve)
+      process.once('SIGTERM', resolve)
+    })
+    stopping = true
+    await cluster.stop()
+    if (!args.data) rmSync(dataDir, { recursive: true, force: true })
+    if (!args.json) process.stdout.write('stopped\n')
+    return 0
+  }),
+}

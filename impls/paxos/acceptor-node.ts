@@ -1,0 +1,53 @@
+// An acceptor as a node process: `node acceptor-node.js --id I [--state FILE] --port P`.
+// Each message received on a connection is one event for the acceptor core; the reply goes
+// back on that connection. The state is written to FILE (and flushed to disk) before any
+// reply leaves, so an acceptor that crashes and restarts keeps its promises and votes, as
+// Paxos requires.
+
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { announceListening, argument, onShutdown, portArgument } from '../runtime/node-process.js'
+import { listen } from '../runtime/tcp.js'
+import { isRefused } from '../transition.js'
+import { initialAcceptor, stepAcceptor, type AcceptorState } from './acceptor.js'
+import { parseMessage } from './wire.js'
+
+const id = Number(argument('id'))
+if (!Number.isInteger(id) || id < 0) {
+  process.stderr.write(`acceptor: --id needs a whole number, got '${argument('id')}'\n`)
+  process.exit(2)
+}
+const stateFile = argument('state')
+let state: AcceptorState = stateFile && existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : initialAcceptor(id)
+
+function persist(next: AcceptorState) {
+  if (!stateFile) return
+  const temporary = `${stateFile}.tmp`
+  const fd = openSync(temporary, 'w')
+  try {
+    writeSync(fd, JSON.stringify(next))
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(temporary, stateFile)
+}
+
+const server = await listen(portArgument(), (connection) => {
+  connection.onMessage((raw) => {
+    const message = parseMessage(raw)
+    if (message === null || message.type === 'refused') {
+      connection.send({ type: 'refused', reason: 'not a Paxos message for an acceptor', maxBal: state.maxBal })
+      return
+    }
+    const t = stepAcceptor({}, state, { type: 'Receive', message })
+    if (isRefused(t)) {
+      connection.send({ type: 'refused', reason: t.refused, maxBal: state.maxBal })
+      return
+    }
+    persist(t.state)
+    state = t.state
+    for (const effect of t.effects) connection.send(effect.message)
+  })
+})
+onShutdown(() => server.close())
+announceListening(server.port)
