@@ -5,7 +5,7 @@
 //        "strategy":"bfs","workers":1,"fpMemMB":32}'
 // `"strategy": "handwritten"` runs bench/handwritten-two-phase.ts instead of the checker.
 
-import { check } from '../checker/check.js'
+import { checkAsync } from '../checker/check.js'
 import { Instance } from '../checker/instance.js'
 import { findModel } from '../models/index.js'
 import { handwrittenTwoPhaseBfs } from './handwritten-two-phase.js'
@@ -38,7 +38,7 @@ if (configuration.strategy === 'handwritten') {
   figures = { result: r.safe ? 'safe' : 'violation', ...r }
 } else {
   const instance = Instance.create(findModel(configuration.model), configuration.params)
-  const r = check(instance, configuration.strategy, { fingerprintBytes })
+  const r = await checkAsync(instance, configuration.strategy, { fingerprintBytes, workers: configuration.workers })
   figures = { result: r.result, distinctStates: r.distinctStates, generatedStates: r.generatedStates, seconds: r.seconds }
 }
 const cpu = process.cpuUsage(cpuBefore)

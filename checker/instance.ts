@@ -91,8 +91,8 @@ export class Instance {
   /** Did the last step leave the state unchanged (a self-loop)? Its successor then is the
    * state being expanded, stored already: strategies skip it before hashing. */
   successorUnchanged(): boolean {
-    const { current, successor } = this
-    for (let i = 0; i < this.words; i++) if (current[i] !== successor[i]) return false
+    const { current, successor, words } = this
+    for (let i = 0; i < words; i++) if (current[i] !== successor[i]) return false
     return true
   }
 
@@ -103,8 +103,8 @@ export class Instance {
   /** The `emit` handed to the model's `next`: made once, so expanding a state allocates no closure. */
   private readonly emit = (name: string, picks: Record<string, unknown>, write: (d: unknown) => void) => {
     const action = this.actionIndexOf(name)
-    const { current, successor } = this
-    for (let i = 0; i < this.words; i++) successor[i] = current[i]
+    const { current, successor, words } = this
+    for (let i = 0; i < words; i++) successor[i] = current[i]
     try {
       write(this.successorDraft)
     } catch (e) {

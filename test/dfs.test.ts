@@ -7,21 +7,14 @@ import { check } from '../checker/check.js'
 import { Instance } from '../checker/instance.js'
 import { findModel } from '../models/index.js'
 import { pathProblem } from './helpers/path-check.js'
+import { tlcDistinctCounts } from './helpers/pins.js'
 
 const run = (strategy: string, model: string, params: Record<string, number>, bug?: string, options = {}) => {
   const instance = Instance.create(findModel(model), params, bug)
   return { instance, result: check(instance, strategy, options) }
 }
 
-// TLC's distinct counts (DESIGN.md; transaction-commit from TCommit.tla).
-const pins: [string, number, number][] = [
-  ['two-phase-commit', 3, 288],
-  ['two-phase-commit', 4, 1568],
-  ['two-phase-commit', 5, 8832],
-  ['transaction-commit', 3, 34],
-  ['transaction-commit', 5, 274],
-]
-for (const [model, rm, distinct] of pins) {
+for (const [model, rm, distinct] of tlcDistinctCounts) {
   test(`dfs ${model} rm=${rm}: ${distinct} distinct states and the generated count of bfs`, () => {
     const d = run('dfs', model, { rm }).result
     const b = run('bfs', model, { rm }).result

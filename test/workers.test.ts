@@ -9,20 +9,14 @@ import { Symmetry } from '../checker/symmetry.js'
 import { findModel } from '../models/index.js'
 import { runCliJson } from './helpers/cli.js'
 import { pathProblem } from './helpers/path-check.js'
+import { tlcDistinctCounts } from './helpers/pins.js'
 
 const parallel = (model: string, rm: number, options: Record<string, unknown> = {}, bug?: string) => {
   const instance = Instance.create(findModel(model), { rm }, bug)
   return { instance, run: checkAsync(instance, 'bfs', { workers: 2, ...options }) }
 }
 
-const pins: [string, number, number][] = [
-  ['two-phase-commit', 3, 288],
-  ['two-phase-commit', 4, 1568],
-  ['two-phase-commit', 5, 8832],
-  ['transaction-commit', 3, 34],
-  ['transaction-commit', 5, 274],
-]
-for (const [model, rm, distinct] of pins) {
+for (const [model, rm, distinct] of tlcDistinctCounts) {
   test(`--workers 2 ${model} rm=${rm}: ${distinct} distinct, and generated, depth and coverage of one worker`, async () => {
     const r = await parallel(model, rm).run
     const one = check(Instance.create(findModel(model), { rm }), 'bfs')
