@@ -20,6 +20,7 @@ interface ConformArgs {
   bug?: string
   param: string[]
   out?: string
+  refusals: boolean
   json: boolean
 }
 
@@ -34,6 +35,7 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
       .option('depth', { type: 'number', default: 50, describe: 'longest walk, in steps' })
       .option('bug', { type: 'string', describe: 'switch on one of the model\'s bugs, in model and implementation' })
       .option('param', { type: 'string', array: true, default: [], describe: 'set a model param: --param rm=5' })
+      .option('refusals', { type: 'boolean', default: false, describe: 'also check that the implementation refuses the steps the model forbids at the end of each walk' })
       .option('out', { type: 'string', describe: 'where to write a divergence (default: conform-<model>-<seed>.itf.json)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' }) as Argv<ConformArgs>,
   handler: handled((args) => {
@@ -43,7 +45,7 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
     const maxSteps = wholeNumber('depth', args.depth)!
     const seed = args.seed === undefined ? randomSeed() : wholeNumber('seed', args.seed, -(2 ** 31))!
     if (!args.json) process.stderr.write(`conform: ${runs} random walks of up to ${maxSteps} steps of ${instance.describe()}, seed ${seed}\n`)
-    const r = conform(instance, factory, { runs, seed, maxSteps })
+    const r = conform(instance, factory, { runs, seed, maxSteps, checkRefusals: args.refusals })
     let traceFile: string | null = null
     if (r.counterexample) {
       traceFile = args.out ?? `conform-${instance.model.name}-${seed}.itf.json`

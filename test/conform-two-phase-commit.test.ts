@@ -9,13 +9,14 @@ import { twoPhaseCommitDriver, twoPhaseCommitDriverOf } from '../impls/two-phase
 import { stepRm } from '../impls/two-phase-commit/resource-manager.js'
 import { stepTm } from '../impls/two-phase-commit/transaction-manager.js'
 import { findModel } from '../models/index.js'
-import { conform } from '../traces/conform.js'
+import { conform, divergenceTrace } from '../traces/conform.js'
+import { replayTrace } from '../traces/replay.js'
 
 const model = findModel('two-phase-commit')
 
 for (const bug of [undefined, ...Object.keys(model.bugs)]) {
-  test(`two-phase-commit${bug ? ` --bug ${bug}` : ''}: 200 random walks of up to 40 steps, no divergence`, () => {
-    const r = conform(Instance.create(model, { rm: 3 }, bug), twoPhaseCommitDriver, { runs: 200, seed: 7, maxSteps: 40 })
+  test(`two-phase-commit${bug ? ` --bug ${bug}` : ''}: 200 random walks of up to 40 steps, no divergence, forbidden steps refused`, () => {
+    const r = conform(Instance.create(model, { rm: 3 }, bug), twoPhaseCommitDriver, { runs: 200, seed: 7, maxSteps: 40, checkRefusals: true })
     assert.is(r.result, 'agree', r.counterexample ? JSON.stringify(r.counterexample.divergence) : '')
     assert.is(r.runs, 200)
     assert.ok(r.stepsCompared > 200 * 5, `only ${r.stepsCompared} steps compared`)
@@ -54,6 +55,29 @@ test('conform: an observed state that differs is reported per variable', () => {
   assert.match(d.diff[0].observed, /aborted/)
   // The shortest such walk: both prepare, the TM hears both, commits, one RM receives it.
   assert.is(r.counterexample!.steps.length, 7)
+})
+
+test('conform --refusals: a mutant RM that may abort after preparing takes a step the model forbids; the trace replays that finding', () => {
+  const permissive: typeof stepRm = (config, state, event) => stepRm({ ...config, bug: 'abort-after-prepare' }, state, event)
+  const mutant = twoPhaseCommitDriverOf({ stepTm, stepRm: permissive })
+  const instance = Instance.create(model, { rm: 3 })
+  assert.is(conform(instance, mutant, { runs: 100, seed: 5, maxSteps: 30 }).result, 'agree', 'without --refusals a more permissive implementation passes')
+  const r = conform(instance, mutant, { runs: 100, seed: 5, maxSteps: 30, checkRefusals: true })
+  assert.is(r.result, 'diverge')
+  const w = r.counterexample!
+  assert.equal(w.steps.map((s) => s.action), ['init', 'RMPrepare'])
+  const d = w.divergence!
+  assert.is(d.forbidden, true)
+  assert.is(d.step, 2)
+  assert.is(d.label, `RMChooseToAbort(rm=rm${(w.steps[1].picks.rm as number) + 1})`)
+  assert.match(d.reason, /took RMChooseToAbort\(rm=rm\d\), which the model does not allow here/)
+
+  const trace = divergenceTrace(instance, w, 5)
+  assert.equal(trace['#meta'].forbiddenStep, { action: 'RMChooseToAbort', picks: { rm: `rm${(w.steps[1].picks.rm as number) + 1}` } })
+  const onMutant = replayTrace(trace, { factory: mutant })
+  assert.is(onMutant.divergence?.forbidden, true)
+  assert.is(onMutant.steps, 1)
+  assert.is(replayTrace(trace).divergence, null, 'the real implementation refuses the step')
 })
 
 test.run()

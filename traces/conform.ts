@@ -13,9 +13,10 @@
 import fc from 'fast-check'
 import type { Instance } from '../checker/instance.js'
 import type { Step } from '../checker/path.js'
-import type { DriverFactory } from '../impls/driver.js'
+import { NotEnabledError, type DriverFactory } from '../impls/driver.js'
 import { canonicalJson } from '../impls/sent-messages.js'
-import { followStep, type Divergence } from './divergence.js'
+import { followStep, stepLabel, type Divergence } from './divergence.js'
+import { FORBIDDEN_STEP, picksToItf } from './forbidden-step.js'
 import { traceFromPath, type ItfTrace } from './itf.js'
 
 export interface Walk {
@@ -27,9 +28,17 @@ export interface Walk {
 
 /** Walk the model along `choices` with the implementation in tow. Stops at the first divergence,
  * at a state with no enabled step, at a state outside the model's constraint, or when the
- * choices run out. */
-export function walk(instance: Instance, factory: DriverFactory, choices: readonly number[]): Walk {
+ * choices run out. With `checkRefusals`, the walk's last state is then probed: every step seen
+ * enabled earlier in the walk but not enabled there must be refused by the implementation. */
+export function walk(instance: Instance, factory: DriverFactory, choices: readonly number[], checkRefusals = false): Walk {
   const driver = factory.start(instance.config.params, instance.config.bug)
+  const enabledAt = (state: Uint32Array) => {
+    const enabled: Step[] = []
+    instance.successors(state, 0, (_ordinal, action, picks, successor) =>
+      enabled.push({ action: instance.actionNames[action], picks, state: successor.slice() }),
+    )
+    return enabled
+  }
   try {
     // The implementation starts where it starts: it must be one of the model's initial states.
     const initials: Step[] = []
@@ -43,23 +52,59 @@ export function walk(instance: Instance, factory: DriverFactory, choices: readon
     }
     const steps = [current]
     if (divergence) return { steps, divergence }
+    const seen = new Map<string, Step>()
     for (const choice of choices) {
-      const enabled: Step[] = []
-      instance.successors(current.state, 0, (_ordinal, action, picks, successor) =>
-        enabled.push({ action: instance.actionNames[action], picks, state: successor.slice() }),
-      )
+      const enabled = enabledAt(current.state)
       if (enabled.length === 0) break
+      for (const step of enabled) seen.set(labelKey(step), step)
       current = chosen(enabled, choice)
       steps.push(current)
       divergence = followStep(instance, driver, steps.length - 1, current.action, current.picks, current.state)
       if (divergence) return { steps, divergence }
       if (instance.protocol.within && !instance.protocol.within(instance.schema.view(current.state) as never)) break
     }
+    if (checkRefusals) {
+      const allowed = new Set(enabledAt(current.state).map(labelKey))
+      for (const [key, candidate] of seen) {
+        if (allowed.has(key)) continue
+        const forbidden = probeForbidden(instance, factory, steps, candidate)
+        if (forbidden) return { steps, divergence: forbidden }
+      }
+    }
     return { steps, divergence: null }
   } finally {
     driver.stop?.()
   }
 }
+
+/** Replay `steps` on a fresh implementation, then offer it `candidate`, a step the model does
+ * not allow after them: a Divergence if the implementation takes it anyway. */
+export function probeForbidden(instance: Instance, factory: DriverFactory, steps: readonly Step[], candidate: { action: string; picks: Readonly<Record<string, unknown>> }): Divergence | null {
+  const probe = factory.start(instance.config.params, instance.config.bug)
+  try {
+    for (const step of steps.slice(1)) probe.apply(step.action, step.picks)
+    try {
+      probe.apply(candidate.action, candidate.picks)
+    } catch (e) {
+      if (e instanceof NotEnabledError) return null
+      throw e
+    }
+    const label = stepLabel(instance, candidate.action, candidate.picks)
+    return {
+      step: steps.length,
+      action: candidate.action,
+      picks: candidate.picks,
+      label,
+      reason: `the implementation took ${label}, which the model does not allow here`,
+      diff: [],
+      forbidden: true,
+    }
+  } finally {
+    probe.stop?.()
+  }
+}
+
+const labelKey = (step: { action: string; picks: Readonly<Record<string, unknown>> }) => step.action + canonicalJson(step.picks)
 
 /** Rendezvous hashing: the enabled step with the highest score for this choice. */
 function chosen(enabled: readonly Step[], choice: number): Step {
@@ -77,7 +122,7 @@ function chosen(enabled: readonly Step[], choice: number): Step {
 
 /** FNV-1a of the step's label: stable across states and runs. */
 function labelHash(step: Step): number {
-  const label = step.action + canonicalJson(step.picks)
+  const label = labelKey(step)
   let hash = 0x811c9dc5
   for (let i = 0; i < label.length; i++) hash = Math.imul(hash ^ label.charCodeAt(i), 0x01000193)
   return hash
@@ -95,6 +140,10 @@ export interface ConformOptions {
   seed: number
   /** Longest walk, in steps after the initial state. */
   maxSteps: number
+  /** Also require that, at the end of each walk, the implementation refuses every step seen
+   * during the walk that the model does not allow there (off by default: it replays the walk
+   * once per such step). */
+  checkRefusals?: boolean
 }
 
 export interface ConformResult {
@@ -115,7 +164,7 @@ export function conform(instance: Instance, factory: DriverFactory, options: Con
   const walks = fc.array(fc.nat(), { minLength: 0, maxLength: options.maxSteps, size: 'max' })
   const details = fc.check(
     fc.property(walks, (choices) => {
-      const w = walk(instance, factory, choices)
+      const w = walk(instance, factory, choices, options.checkRefusals)
       if (!w.divergence) stepsCompared += w.steps.length - 1
       return w.divergence === null
     }),
@@ -130,7 +179,7 @@ export function conform(instance: Instance, factory: DriverFactory, options: Con
     runs: details.numRuns,
     seed: options.seed,
     stepsCompared,
-    counterexample: walk(instance, factory, choices),
+    counterexample: walk(instance, factory, choices, options.checkRefusals),
     path: details.counterexamplePath,
   }
 }
@@ -141,5 +190,9 @@ export function divergenceTrace(instance: Instance, diverging: Walk, seed: numbe
   const d = diverging.divergence
   if (!d) throw new Error('divergenceTrace needs a walk that diverged')
   const description = `the implementation diverged from ${instance.describe()} at step ${d.step} (${d.label}): ${d.reason}`
-  return traceFromPath(instance, diverging.steps, { result: 'divergence', property: null, seed, description })
+  const trace = traceFromPath(instance, diverging.steps, { result: 'divergence', property: null, seed, description })
+  // The model has no state after a forbidden step, so the trace ends before it and names it
+  // in #meta; replay offers it to the implementation after the last state.
+  if (d.forbidden) trace['#meta'][FORBIDDEN_STEP] = { action: d.action, picks: picksToItf(instance, d.action, d.picks) }
+  return trace
 }

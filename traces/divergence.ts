@@ -27,6 +27,8 @@ export interface Divergence {
   /** One line: why the implementation is not where the model is. */
   reason: string
   diff: VariableDiff[]
+  /** The implementation took a step the model does not allow (a step after the trace's end). */
+  forbidden?: boolean
 }
 
 /** The variables where `observed` (a driver's plain state) differs from `expected` (words),

@@ -5,9 +5,10 @@
 // the model is then shown, or not, in the code.
 
 import { SchemaError } from '../checker/schema.js'
-import type { DriverFactory } from '../impls/driver.js'
+import { NotEnabledError, type DriverFactory } from '../impls/driver.js'
 import { findDriver } from '../impls/index.js'
 import { followStep, stepLabel, type Divergence } from './divergence.js'
+import { forbiddenStepOf } from './forbidden-step.js'
 import type { ItfTrace } from './itf.js'
 import { decodeTrace, instanceForTrace } from './read.js'
 
@@ -60,6 +61,18 @@ export function replayTrace(trace: ItfTrace, options: ReplayOptions = {}): Repla
       const divergence = followStep(instance, driver, i, steps[i].action, steps[i].picks, steps[i].state)
       if (divergence) return result(Math.max(0, i - 1), divergence, property === null ? null : false)
       onFollowed?.(i, i === 0 ? 'init' : stepLabel(instance, steps[i].action, steps[i].picks))
+    }
+    // A conform trace may end where the implementation took a step the model forbids.
+    const forbidden = forbiddenStepOf(instance, trace['#meta'])
+    if (forbidden) {
+      try {
+        driver.apply(forbidden.action, forbidden.picks)
+        const label = stepLabel(instance, forbidden.action, forbidden.picks)
+        const reason = `the implementation took ${label}, which the model does not allow here`
+        return result(steps.length - 1, { step: steps.length, ...forbidden, label, reason, diff: [], forbidden: true }, property === null ? null : false)
+      } catch (e) {
+        if (!(e instanceof NotEnabledError)) throw e
+      }
     }
     if (property === null) return result(steps.length - 1, null, null)
     // The observed state equals the trace's last state word for word; evaluating the property
