@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url'
 import type { Configuration, Measurement } from './measure.js'
 
 const quick = process.argv.includes('--quick')
+// --max-rm N leaves out the bigger sizes (rm=10 takes minutes and GBs, for Spin too).
+const maxRmAt = process.argv.indexOf('--max-rm')
+const maxRm = maxRmAt >= 0 ? Number(process.argv[maxRmAt + 1]) : Infinity
 const measureScript = fileURLToPath(new URL('./measure.js', import.meta.url))
 const spinScript = fileURLToPath(new URL('../../bench/promela/run-spin.sh', import.meta.url))
 
@@ -23,15 +26,19 @@ const twoPhase = (rm: number, strategy: string, workers: number, fpMemMB?: numbe
   fpMemMB,
 })
 
-const configurations: Configuration[] = quick
-  ? [twoPhase(6, 'handwritten', 1), twoPhase(6, 'bfs', 1), twoPhase(7, 'handwritten', 1), twoPhase(7, 'bfs', 1, 8)]
-  : [
-      twoPhase(8, 'handwritten', 1, 32),
-      twoPhase(8, 'bfs', 1, 32),
-      twoPhase(9, 'handwritten', 1, 128),
-      twoPhase(9, 'bfs', 1, 128),
-      twoPhase(10, 'bfs', 1, 1024),
-    ]
+const configurations: Configuration[] = (
+  quick
+    ? [twoPhase(6, 'handwritten', 1), twoPhase(6, 'bfs', 1), twoPhase(7, 'handwritten', 1), twoPhase(7, 'bfs', 1, 8), twoPhase(7, 'bfs', 2, 8)]
+    : [
+        twoPhase(8, 'handwritten', 1, 32),
+        twoPhase(8, 'bfs', 1, 32),
+        twoPhase(8, 'dfs', 1, 32),
+        twoPhase(9, 'handwritten', 1, 128),
+        twoPhase(9, 'bfs', 1, 128),
+        twoPhase(9, 'bfs', 2, 128),
+        twoPhase(10, 'bfs', 1, 1024),
+      ]
+).filter((c) => c.params.rm <= maxRm)
 
 interface Row {
   configuration: Configuration
