@@ -9,7 +9,10 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { propose } from '../impls/paxos/client.js'
+import { ProcessCluster } from '../impls/runtime/launcher.js'
 import { isListening } from '../impls/runtime/tcp.js'
+import { findServable } from '../impls/servers.js'
 import { cliPath } from './helpers/cli.js'
 
 interface Finished {
@@ -51,6 +54,8 @@ function firstLine(child: ChildProcess): Promise<string> {
     child.once('close', () => reject(new Error(`exited before printing a line: ${text}`)))
   })
 }
+
+const servable = findServable('paxos')
 
 const alive = (pid: number) => {
   try {
@@ -104,6 +109,31 @@ test('paxos cluster: competing proposals, an acceptor killed, one value learned 
       assert.ok(!alive(n.pid), `${n.name} (pid ${n.pid}) is still running`)
     }
     assert.ok(existsSync(data), 'serve removed a --data directory it did not create')
+    rmSync(data, { recursive: true, force: true })
+  }
+})
+
+test('paxos cluster: an acceptor that crashes and restarts keeps its vote, so a later quorum cannot choose another value', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'protocheck-paxos-restart-'))
+  const cluster = await ProcessCluster.launch(
+    [0, 1, 2].map((i) => ({ name: servable.nodeName(i), script: servable.script, args: servable.args(i, data) })),
+  )
+  try {
+    const ports = cluster.ports
+    // a3 is down while apple is chosen by a1 and a2.
+    await cluster.kill(2)
+    assert.equal(await propose({ ports, value: 'apple', proposerId: 1 }), { value: 'apple', ballot: 1, rounds: 1 })
+    // a3 comes back without a vote; a1 crashes and restarts; a2 goes down for good.
+    assert.is(await cluster.restart(2), ports[2])
+    assert.is(await cluster.restart(0), ports[0])
+    await cluster.kill(1)
+    // The only quorum left is {a1, a3}: only a1's persisted vote stands between banana and a
+    // second chosen value.
+    const late = await propose({ ports, value: 'banana', proposerId: 2 })
+    assert.is(late.value, 'apple')
+  } finally {
+    await cluster.stop()
+    for (const port of cluster.ports) assert.is(await isListening(port), false)
     rmSync(data, { recursive: true, force: true })
   }
 })
