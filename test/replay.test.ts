@@ -18,7 +18,11 @@ import { traceFromPath, writeTraceFile, type ItfTrace } from '../traces/itf.js'
 import { replayTrace } from '../traces/replay.js'
 import { runCli, runCliJson } from './helpers/cli.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'protocheck-replay-'))
+// Made when the suite starts, not when the file is imported: uvu imports every file first.
+let dir = ''
+test.before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'protocheck-replay-'))
+})
 const model = findModel('two-phase-commit')
 
 function counterexample(bug: string, rm = 3): ItfTrace {
