@@ -42,16 +42,36 @@ test('two-phase commit: a tm lane for tmState/tmPrepared, Prepared read by the T
   ])
 })
 
-test("Quint's run: a message is read by the TM once per sender, matched by the node it names", () => {
+test("Quint's run: each read of a grow-only message is an arrow from its sender; a commit that sets every RM is an interaction", () => {
   const chart = sequenceChart(readTraceFile(quintFixture('twophase_run')))
   assert.equal(chart.lanes.map((l) => l.id), ['global', 'rm1', 'rm2', 'rm3'])
-  assert.equal(chart.arrows.map((a) => [chart.lanes[a.from].id, chart.lanes[a.to].id, a.sent, a.received]), [
+  const drawn = (kind: string) => chart.arrows.filter((a) => a.kind === kind).map((a) => [chart.lanes[a.from].id, chart.lanes[a.to].id, a.sent, a.received])
+  // tmRcvPrepared(rm) reads the prepared message that names rm, as often as it is taken.
+  assert.equal(drawn('message'), [
     ['rm2', 'global', 2, 3],
     ['rm3', 'global', 1, 4],
+    ['rm3', 'global', 1, 6],
+    ['rm2', 'global', 2, 7],
     ['rm1', 'global', 5, 8],
   ])
-  // tmCommit changes every rmState, picking none of them: the coordinator acted.
+  // tmCommit changes every rmState, picking none of them: the coordinator acted on all three.
   assert.is(chart.actors[9], 0)
+  assert.equal(drawn('interaction'), [['global', 'rm1', 9, 9], ['global', 'rm2', 9, 9], ['global', 'rm3', 9, 9]])
+})
+
+test('a picked message is received by the step that picks it; value picks that look like ids are not lanes', () => {
+  const prepare = { type: '1a', bal: 0 }
+  const promise = { type: '1b', acc: 'a2', bal: 0 }
+  const trace = traceOf(['maxBal', 'msgs'], [
+    ['init', {}, { maxBal: { '#map': [['a1', -1], ['a2', -1]] }, msgs: { '#set': [] } }],
+    ['Phase1a', { b: 0, v: 'v1' }, { maxBal: { '#map': [['a1', -1], ['a2', -1]] }, msgs: { '#set': [prepare] } }],
+    ['Phase1b', { a: 'a2', m: prepare }, { maxBal: { '#map': [['a1', -1], ['a2', 0]] }, msgs: { '#set': [prepare, promise] } }],
+  ])
+  const chart = sequenceChart(trace)
+  assert.equal(chart.lanes.map((l) => l.id), ['global', 'a1', 'a2'])
+  assert.equal(chart.actors, [-1, 0, 2])
+  assert.equal(chart.sends, [[], ['{ type: 1a, bal: 0 }'], ['{ type: 1b, acc: a2, bal: 0 }']])
+  assert.equal(chart.arrows, [{ from: 0, to: 2, sent: 1, received: 2, label: '{ type: 1a, bal: 0 }', kind: 'message' }])
 })
 
 test('a bag of messages: a removed message is received by the actor, from its sender, in FIFO order of equal copies', () => {

@@ -12,8 +12,9 @@
 //   a step that changed only state is taken to have read the latest message sent by another
 //   lane whose words appear in the action's name ("RcvCommitMsg" reads { type: Commit }) and
 //   which names no node or names the step's node.
-// - In traces with no message variable, a step that involves several lanes (its changes and
-//   picks) is drawn as an interaction from its actor to each of the others.
+// - A pick equal to a message in flight (Quint's `nondet m = msgs.oneOf()`) receives it.
+// - A step with no message arrow that involves several nodes (its changes and picks; the global
+//   lane too where there are no messages) is drawn as an interaction from its actor to each.
 
 import { ACTION_TAKEN, type ItfState, type ItfTrace } from './itf.js'
 import { picksOf, stateVariables } from './text.js'
@@ -45,6 +46,7 @@ export interface Chart {
 }
 
 const NODE_ID = /^[A-Za-z][A-Za-z_-]*?\d+$/
+const roleOf = (id: string) => id.replace(/\d+$/, '')
 const GLOBAL = 'global'
 
 export function sequenceChart(trace: ItfTrace): Chart {
@@ -61,7 +63,7 @@ export function sequenceChart(trace: ItfTrace): Chart {
   const actors: number[] = [-1]
   const sends: string[][] = [[]]
   const arrows: Arrow[] = []
-  const inFlight: { key: string; text: string; from: number; sent: number; consumed: boolean; readBy: Set<number> }[] = []
+  const inFlight: { key: string; text: string; from: number; sent: number; consumed: boolean }[] = []
 
   for (let i = 1; i < states.length; i++) {
     const before = states[i - 1]
@@ -70,7 +72,7 @@ export function sequenceChart(trace: ItfTrace): Chart {
     const changedNodes = perNode.flatMap((v) => changedKeys(before[v] as Json, after[v] as Json).filter((k) => nodeSet.has(k)))
     const globalChanged = globalVars.some((v) => JSON.stringify(before[v]) !== JSON.stringify(after[v]))
     // Several nodes changed and none was picked: something outside them (a coordinator) acted.
-    const actorId = changedNodes.find((n) => pickNodes.includes(n))
+    const actorId = pickNodes.find((n) => changedNodes.includes(n))
       ?? (changedNodes.length === 1 ? changedNodes[0] : changedNodes.length > 1 ? GLOBAL : globalChanged ? GLOBAL : pickNodes[0] ?? GLOBAL)
     const actor = laneOf.get(actorId)!
     actors.push(actor)
@@ -90,20 +92,33 @@ export function sequenceChart(trace: ItfTrace): Chart {
       for (const m of added) {
         const text = formatValue(m)
         sent.push(text)
-        inFlight.push({ key: JSON.stringify(m), text, from: actor, sent: i, consumed: false, readBy: new Set() })
+        inFlight.push({ key: JSON.stringify(m), text, from: actor, sent: i, consumed: false })
       }
     }
     sends.push(sent)
 
+    // A message named by a pick (`nondet m = msgs.oneOf()`, Paxos' Phase1b(a, m)) was received
+    // by this step, whatever else it sent.
+    if (!received) {
+      const picked = new Set(picksOf(after).map(([, v]) => JSON.stringify(v)))
+      const message = [...inFlight].reverse().find((f) => f.from !== actor && f.sent < i && picked.has(f.key))
+      if (message) {
+        received = true
+        arrows.push({ from: message.from, to: actor, sent: message.sent, received: i, label: message.text, kind: 'message' })
+      }
+    }
     if (!received && sent.length === 0 && messageVars.length > 0) {
       const read = messageRead(actionName(after), actorId, pickNodes, actor, inFlight, nodeSet)
       if (read) {
-        read.readBy.add(actor)
+        received = true
         arrows.push({ from: read.from, to: actor, sent: read.sent, received: i, label: read.text, kind: 'message' })
       }
     }
-    if (messageVars.length === 0) {
-      const involved = new Set([...changedNodes, ...pickNodes, ...(globalChanged ? [GLOBAL] : [])].map((id) => laneOf.get(id)!))
+    if (!received) {
+      // The global lane takes part only where no messages exist to say who talks to whom;
+      // otherwise it would join every step that bumps a global counter.
+      const withGlobal = globalChanged && messageVars.length === 0 ? [GLOBAL] : []
+      const involved = new Set([...changedNodes, ...pickNodes, ...withGlobal].map((id) => laneOf.get(id)!))
       involved.delete(actor)
       for (const other of involved) arrows.push({ from: actor, to: other, sent: i, received: i, label: actionName(after), kind: 'interaction' })
     }
@@ -138,10 +153,15 @@ function nodeIds(trace: ItfTrace, vars: string[]): string[] {
       for (const field of Object.values(value)) collectKeys(field)
     }
   }
+  const picked = new Set<string>()
   for (const state of trace.states) {
     for (const v of vars) collectKeys(state[v] as Json)
-    for (const [, pick] of picksOf(state)) for (const s of strings(pick)) if (NODE_ID.test(s)) found.add(s)
+    for (const [, pick] of picksOf(state)) for (const s of strings(pick)) if (NODE_ID.test(s)) picked.add(s)
   }
+  // An id seen only in picks is a node if its role is one the maps are keyed by (or if no map
+  // is keyed by node ids): Paxos' value picks v1, v2 are not nodes beside acceptors a1..a3.
+  const roles = new Set([...found].map(roleOf))
+  for (const id of picked) if (roles.size === 0 || roles.has(roleOf(id))) found.add(id)
   const nodes = found.size > 0 ? [...found] : allKeys.size <= 32 ? [...allKeys] : []
   const split = (id: string) => {
     const m = /^(.*?)(\d+)$/.exec(id)
@@ -229,13 +249,13 @@ function strings(value: Json): string[] {
 const nodeMentions = (value: Json, nodes: Set<string>) => strings(value).filter((s) => nodes.has(s))
 
 /** The message a step read without consuming it (grow-only message sets), if one fits. */
-function messageRead<M extends { key: string; from: number; sent: number; readBy: Set<number> }>(
+function messageRead<M extends { key: string; from: number; sent: number }>(
   action: string, actorId: string, pickNodes: string[], actor: number, inFlight: M[], nodes: Set<string>,
 ): M | undefined {
   const name = action.toLowerCase()
   for (let k = inFlight.length - 1; k >= 0; k--) {
     const m = inFlight[k]
-    if (m.from === actor || m.readBy.has(actor)) continue
+    if (m.from === actor) continue
     const words = strings(JSON.parse(m.key)).filter((s) => s.length >= 3 && !nodes.has(s))
     if (!words.some((w) => name.includes(w.toLowerCase()))) continue
     const named = nodeMentions(JSON.parse(m.key), nodes)
