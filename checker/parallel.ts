@@ -57,6 +57,8 @@ export async function parallelBfs(instance: Instance, workers: number, options: 
 
   let distinct = 0
   let depth = 0
+  /** States in the level being expanded (the frontier, for progress). */
+  let levelSize = 0
   let incomplete: string | null = null
   let broken: Broken | null = null
   let deadlock = -1
@@ -71,7 +73,8 @@ export async function parallelBfs(instance: Instance, workers: number, options: 
     const paused = new Set<number>()
     pool.workers.forEach((w, i) => w.postMessage(send(i), transfer(i)))
     const ticker = setInterval(() => {
-      const reason = tally.tick(() => ({ generatedStates: tally.generated, distinctStates: Atomics.load(control, Control.Size), queued: 0, depth }))
+      // Generated states are summed at the end of each level; distinct ones as workers add them.
+      const reason = tally.tick(() => ({ generatedStates: tally.generated, distinctStates: Atomics.load(control, Control.Size), queued: levelSize, depth }))
       if (reason) stop(reason)
     }, TICK_MS)
     try {
@@ -124,6 +127,7 @@ export async function parallelBfs(instance: Instance, workers: number, options: 
         break
       }
       chunks.sort((a, b) => b.count - a.count)
+      levelSize = chunks.reduce((n, c) => n + c.count, 0)
       const shares: { chunks: ArrayBuffer[]; counts: number[]; total: number }[] = pool.workers.map(() => ({ chunks: [], counts: [], total: 0 }))
       for (const { chunk, count } of chunks) {
         const share = shares.reduce((least, s) => (s.total < least.total ? s : least))

@@ -7,8 +7,9 @@ import { lockServiceDriver } from './lock-service/driver.js'
 import { paxosDriver } from './paxos/driver.js'
 import { raftDriver } from './raft/driver.js'
 import { twoPhaseCommitDriver } from './two-phase-commit/driver.js'
+import { zabDriver } from './zab/driver.js'
 
-export const drivers: readonly DriverFactory[] = [twoPhaseCommitDriver, lockServiceDriver, paxosDriver, raftDriver]
+export const drivers: readonly DriverFactory[] = [twoPhaseCommitDriver, lockServiceDriver, paxosDriver, zabDriver, raftDriver]
 
 /** The implementation of `model`; InputError (one line, exit 2) when there is none. */
 export function findDriver(model: string): DriverFactory {

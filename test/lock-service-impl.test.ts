@@ -1,8 +1,11 @@
 // impls/lock-service against models/lock-service: random walks agree with and without each
-// bug; every counterexample the checker finds replays on the implementation built with the
-// same bug, step for step, and ends in a state that breaks the same property; on the correct
-// implementation the same trace does not get that far.
+// bug; every counterexample the checker finds, written as ITF, replays on the implementation
+// built with the same bug and is reproduced there; on the correct implementation the same
+// trace does not get that far.
 
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { bfs } from '../checker/bfs.js'
@@ -13,7 +16,9 @@ import { stepLockServer } from '../impls/lock-service/lock-server.js'
 import { stepStorage } from '../impls/lock-service/storage.js'
 import { findModel } from '../models/index.js'
 import { conform } from '../traces/conform.js'
-import { followStep } from '../traces/divergence.js'
+import { traceFromPath } from '../traces/itf.js'
+import { replayTrace } from '../traces/replay.js'
+import { runCliJson } from './helpers/cli.js'
 
 const model = findModel('lock-service')
 
@@ -25,28 +30,22 @@ for (const bug of [undefined, ...Object.keys(model.bugs)]) {
   })
 }
 
-/** Replay a checker path on a driver: the first divergence, or the observed final state's words. */
-function replay(instance: Instance, bug: string | undefined, path: { action: string; picks: Readonly<Record<string, unknown>>; state: Uint32Array }[]) {
-  const driver = lockServiceDriver.start(instance.config.params, bug)
-  for (const [i, step] of path.entries()) {
-    const divergence = followStep(instance, driver, i, step.action, step.picks, step.state)
-    if (divergence) return { divergence, final: null }
-  }
-  return { divergence: null, final: instance.schema.encode(driver.observe() as never) }
-}
-
 for (const bug of Object.keys(model.bugs)) {
-  test(`lock-service --bug ${bug}: the counterexample replays on the implementation and reproduces the violation`, () => {
+  test(`lock-service --bug ${bug}: the counterexample, as an ITF trace, replays and is reproduced on the implementation`, () => {
     const instance = Instance.create(model, {}, bug)
     const r = bfs(instance)
     assert.is(r.result, 'violation')
-    const { divergence, final } = replay(instance, bug, r.path!)
-    assert.is(divergence, null, JSON.stringify(divergence))
-    assert.not.ok(instance.holds(r.property!, final!), `${r.property} holds on the implementation's final state`)
+    const trace = traceFromPath(instance, r.path!, { result: r.result, property: r.property })
+    const replayed = replayTrace(trace)
+    assert.is(replayed.divergence, null, JSON.stringify(replayed.divergence))
+    assert.is(replayed.steps, r.path!.length - 1)
+    assert.is(replayed.property, r.property)
+    assert.is(replayed.reproduced, true)
 
     // The correct implementation parts from the trace before the violation.
-    const fixed = replay(Instance.create(model, {}, bug), undefined, r.path!)
+    const fixed = replayTrace(trace, { factory: { model: 'lock-service', start: (params) => lockServiceDriver.start(params, undefined) } })
     assert.ok(fixed.divergence, 'the correct implementation followed the buggy trace to its end')
+    assert.is(fixed.reproduced, false)
   })
 }
 
@@ -57,6 +56,24 @@ test('conform catches an implementation that differs from the model: a client wi
   const d = r.counterexample!.divergence!
   assert.is(d.action, 'Acquire')
   assert.equal(d.diff.map((v) => v.variable), ['client'])
+})
+
+test('the CLI: check writes the no-fencing counterexample, replay reproduces it, conform agrees', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lock-service-'))
+  try {
+    const trace = join(dir, 'no-fencing.itf.json')
+    const checked = runCliJson(['check', 'lock-service', '--bug', 'no-fencing', '--out', trace])
+    assert.is(checked.code, 1)
+    assert.is(checked.report.property, 'NoStaleWrite')
+    const replayed = runCliJson(['replay', trace])
+    assert.is(replayed.code, 0)
+    assert.equal(replayed.report, { model: 'lock-service', steps: 10, divergence: null, property: 'NoStaleWrite', reproduced: true })
+    const conformed = runCliJson(['conform', 'lock-service', '--runs', '50', '--seed', '3'])
+    assert.is(conformed.code, 0)
+    assert.is(conformed.report.result, 'agree')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
 
 test.run()

@@ -126,6 +126,12 @@ test('a state outside the constraint is checked, then ends the walk; it is never
   const { path } = minimizePath(instance, buggy.path!, { result: 'violation', property: 'TCConsistent' })
   const inside = path.map((step) => within(instance.schema.decode(step.state)))
   assert.equal(inside, [...path.slice(1).map(() => true), false])
+  // A trace that steps on from a state outside the constraint is not one the checker could take.
+  const beyond = [...path]
+  instance.successors(path.at(-1)!.state, 0, (_o, action, picks, state) => {
+    if (beyond.length === path.length) beyond.push({ action: instance.actionNames[action], picks, state: state.slice() })
+  })
+  assert.throws(() => minimizePath(instance, beyond, { result: 'violation', property: 'TCConsistent' }), /state \d+ lies outside the model's constraint/)
 })
 
 test('a state with no enabled step ends a walk as a deadlock, unless it is terminal', () => {

@@ -78,6 +78,7 @@ class Minimizer {
       const label = `step ${i} (${path[i].action} ${canonicalJson(path[i].picks)})`
       if (!next) return `${label} is not enabled in state ${i - 1}`
       if (next.state.join(',') !== path[i].state.join(',')) return `${label} leads elsewhere than state ${i} of the trace`
+      if (!next.within && i < path.length - 1) return `state ${i} lies outside the model's constraint, where no step is taken`
     }
     if (!this.fails(path[path.length - 1].state)) {
       return this.failure.result === 'violation' ? `its last state does not violate ${this.failure.property}` : 'its last state is not a deadlock'

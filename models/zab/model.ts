@@ -14,6 +14,7 @@
 //   phase 1, discovery: FOLLOWERINFO,       ... and accepts the new epoch max(acceptedEpoch)+1
 //     NEWEPOCH, ACKEPOCH                      (collapsed into the election: the elected leader
 //                                             already holds the most recent history of the quorum)
+//   a server that finds a leader in place   Join(f, l): l answers f's vote with NEWEPOCH
 //   phase 2, synchronisation: NEWLEADER     Sync(f): f takes the leader's history, currentEpoch
 //     ACK-NEWLEADER                         LeaderAck(l, f): l counts f's acknowledgement; l is
 //                                             established once a quorum has acknowledged
@@ -52,8 +53,8 @@ export default defineModel({
   summary: 'Zab, ZooKeeper\'s atomic broadcast: election by highest (epoch, zxid), synchronisation, quorum broadcast, crashes',
   params: {
     servers: { description: 'number of servers', default: 3, minimum: 2, maximum: 4 },
-    maxEpoch: { description: 'epochs explored (state constraint)', default: 2, minimum: 1, maximum: 4 },
-    maxTxns: { description: 'proposals explored, over all epochs (state constraint)', default: 2, minimum: 1, maximum: 4 },
+    maxEpoch: { description: 'epochs explored (state constraint)', default: 2, minimum: 1, maximum: 8 },
+    maxTxns: { description: 'proposals explored, over all epochs (state constraint)', default: 2, minimum: 1, maximum: 6 },
   },
   bugs: {
     'skip-sync': 'a follower starts following a new leader without taking its history (no DIFF/TRUNC/SNAP)',
@@ -98,6 +99,7 @@ export default defineModel({
       state,
       actions: {
         Elect: { leader: Server, quorum: setOf(Server) },
+        Join: { follower: Server, leader: Server },
         Sync: { follower: Server },
         LeaderAck: { leader: Server, follower: Server },
         Propose: { leader: Server },
@@ -148,6 +150,19 @@ export default defineModel({
             d.currentEpoch.set(l, epoch)
             d.primary.set(epoch, l)
           })
+        }
+
+        // A looking server that finds a leader already in place follows it (its vote reaches
+        // the leader, which answers with NEWEPOCH), provided the epoch is new to it.
+        for (const f of looking) {
+          for (const l of ss) {
+            if (s.role.get(l) !== 'leading' || epochOf(l) <= epochOf(f)) continue
+            emit('Join', { follower: f, leader: l }, (d) => {
+              d.acceptedEpoch.set(f, epochOf(l))
+              d.role.set(f, 'following')
+              d.leader.set(f, l)
+            })
+          }
         }
 
         for (const f of ss) {
