@@ -15,6 +15,12 @@ import { serveCommand } from './commands/serve.js'
 import { showCommand } from './commands/show.js'
 import { simulateCommand } from './commands/simulate.js'
 
+// `protocheck ... | head` closes our stdout early: the reader is done, which is no error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error
+  process.exit(process.exitCode ?? 0)
+})
+
 await yargs(hideBin(process.argv))
   .scriptName('protocheck')
   .usage('$0 <command> [options]')
@@ -27,7 +33,7 @@ await yargs(hideBin(process.argv))
   .command(serveCommand)
   .command(paxosProposeCommand)
   .command(showCommand)
-  .demandCommand(1, 'name a command: list, check')
+  .demandCommand(1, 'name a command: list, check, simulate, minimize, show, replay, conform, serve, paxos-propose')
   .strict()
   .help()
   .version(false)

@@ -2,7 +2,8 @@
 
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { runCli, runCliJson } from './helpers/cli.js'
+import { spawnSync } from 'node:child_process'
+import { cliPath, runCli, runCliJson } from './helpers/cli.js'
 
 test('check two-phase-commit rm=5 --json: one JSON object, safe, 8832 distinct, exit 0', () => {
   const { code, report } = runCliJson(['check', 'two-phase-commit', '--param', 'rm=5'])
@@ -64,6 +65,7 @@ const badInput: [string, string[], RegExp][] = [
   ['bound not a number', ['check', 'two-phase-commit', '--max-states', 'x'], /--max-states needs a whole number/],
   ['unknown option', ['check', 'two-phase-commit', '--frobnicate'], /Unknown argument/],
   ['no command', [], /name a command/],
+  ['params that contradict each other', ['check', 'lock-service', '--param', 'lease=2', '--param', 'drift=1'], /lock-service needs lease > 2 \* drift/],
 ]
 for (const [what, args, message] of badInput) {
   test(`bad input, ${what}: one line on stderr, exit 2, no stack`, () => {
@@ -75,5 +77,11 @@ for (const [what, args, message] of badInput) {
     assert.is(r.stdout, '')
   })
 }
+
+test('output piped into a reader that stops early (| head) ends quietly', () => {
+  const r = spawnSync('bash', ['-c', `node ${JSON.stringify(cliPath)} check two-phase-commit --param rm=4 --bug abort-after-prepare | head -1`], { encoding: 'utf8' })
+  assert.is(r.stdout.trim().split('\n').length, 1)
+  assert.not.match(r.stderr, /EPIPE|Error/)
+})
 
 test.run()

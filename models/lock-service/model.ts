@@ -32,6 +32,7 @@
 // Time is bounded by `within` (TLC semantics): states with now > maxTime or more than
 // maxLeases grants are checked but not expanded.
 
+import { InputError } from '../../checker/errors.js'
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
 import { bool, enumOf, int, mapOf, nodeId, record } from '../../checker/schema.js'
 
@@ -61,6 +62,11 @@ export default defineModel({
     // The client gives up its lease this long (local ticks) after the grant: the worst case is
     // its clock ahead by `drift` at the grant and behind by `drift` later.
     const clientLease = bug === 'unbounded-drift' ? lease : lease - 2 * drift
+    // A margin that eats the whole lease leaves a client nothing to use: say so, rather than
+    // exploring a service in which no one ever holds the lock.
+    if (clientLease < 1) {
+      throw new InputError(`lock-service needs lease > 2 * drift (the client's safety margin), got lease=${lease} drift=${drift}`)
+    }
 
     const state = record({
       now: Time,
