@@ -3,9 +3,6 @@
 // built with the same bug and is reproduced there; on the correct implementation the same
 // trace does not get that far.
 
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { bfs } from '../checker/bfs.js'
@@ -18,7 +15,7 @@ import { findModel } from '../models/index.js'
 import { conform } from '../traces/conform.js'
 import { traceFromPath } from '../traces/itf.js'
 import { replayTrace } from '../traces/replay.js'
-import { runCliJson } from './helpers/cli.js'
+import { assertFoundReplayedAndConforming } from './helpers/end-to-end.js'
 
 const model = findModel('lock-service')
 
@@ -59,21 +56,7 @@ test('conform catches an implementation that differs from the model: a client wi
 })
 
 test('the CLI: check writes the no-fencing counterexample, replay reproduces it, conform agrees', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lock-service-'))
-  try {
-    const trace = join(dir, 'no-fencing.itf.json')
-    const checked = runCliJson(['check', 'lock-service', '--bug', 'no-fencing', '--out', trace])
-    assert.is(checked.code, 1)
-    assert.is(checked.report.property, 'NoStaleWrite')
-    const replayed = runCliJson(['replay', trace])
-    assert.is(replayed.code, 0)
-    assert.equal(replayed.report, { model: 'lock-service', steps: 10, divergence: null, property: 'NoStaleWrite', reproduced: true })
-    const conformed = runCliJson(['conform', 'lock-service', '--runs', '50', '--seed', '3'])
-    assert.is(conformed.code, 0)
-    assert.is(conformed.report.result, 'agree')
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
+  assertFoundReplayedAndConforming('lock-service', 'no-fencing', 'NoStaleWrite', 10)
 })
 
 test.run()

@@ -2,9 +2,6 @@
 // counterexample the checker finds, written as ITF, replays on the implementation built with
 // the same bug and is reproduced there, while the correct implementation parts from it.
 
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { bfs } from '../checker/bfs.js'
@@ -15,7 +12,7 @@ import { findModel } from '../models/index.js'
 import { conform, walk } from '../traces/conform.js'
 import { traceFromPath } from '../traces/itf.js'
 import { replayTrace } from '../traces/replay.js'
-import { runCliJson } from './helpers/cli.js'
+import { assertFoundReplayedAndConforming } from './helpers/end-to-end.js'
 
 const model = findModel('zab')
 // Wider bounds than the shipped size, so that walks go on through several epochs.
@@ -82,21 +79,7 @@ test('conform catches a server that forgets to record the epoch of the NEWLEADER
 })
 
 test('the CLI: check writes the skip-sync counterexample, replay reproduces it, conform agrees', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'zab-'))
-  try {
-    const trace = join(dir, 'skip-sync.itf.json')
-    const checked = runCliJson(['check', 'zab', '--bug', 'skip-sync', '--out', trace])
-    assert.is(checked.code, 1)
-    assert.is(checked.report.property, 'Agreement')
-    const replayed = runCliJson(['replay', trace])
-    assert.is(replayed.code, 0)
-    assert.equal(replayed.report, { model: 'zab', steps: 15, divergence: null, property: 'Agreement', reproduced: true })
-    const conformed = runCliJson(['conform', 'zab', '--runs', '50', '--seed', '3'])
-    assert.is(conformed.code, 0)
-    assert.is(conformed.report.result, 'agree')
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
+  assertFoundReplayedAndConforming('zab', 'skip-sync', 'Agreement', 15)
 })
 
 test.run()
