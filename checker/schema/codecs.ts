@@ -578,6 +578,15 @@ class Slots {
     return this.element.decode(words, start + slot * this.slotWords)
   }
 
+  /** Elements must be strictly ascending, or one set (or bag) would have two encodings. */
+  checkStrictlySorted(words: Uint32Array, start: number, length: number) {
+    for (let i = 1; i < length; i++) {
+      if (compareSlots(words, start, this.slotWords, this.elementWords, i - 1, i) >= 0) {
+        throw new SchemaError(`${this.owner.path}: corrupt state: elements not strictly sorted`)
+      }
+    }
+  }
+
   /** Unused slots must be zero, or equal states would differ in their words. */
   checkSpareZero(words: Uint32Array, start: number, length: number) {
     for (let i = start + length * this.slotWords; i < start + this.capacity * this.slotWords; i++) {
@@ -603,11 +612,9 @@ export class SortedSetCodec extends Codec {
     const length = slots.length.decode(words, base) as number
     const start = slots.start(base)
     slots.checkSpareZero(words, start, length)
+    slots.checkStrictlySorted(words, start, length)
     const out = []
     for (let i = 0; i < length; i++) {
-      if (i > 0 && compareSlots(words, start, slots.slotWords, slots.elementWords, i - 1, i) >= 0) {
-        this.fail('corrupt state: elements not strictly sorted')
-      }
       out.push(slots.decodeAt(words, start, i))
     }
     return Object.freeze(out)
@@ -709,11 +716,9 @@ export class BagCodec extends Codec {
     const length = slots.length.decode(words, base) as number
     const start = slots.start(base)
     slots.checkSpareZero(words, start, length)
+    slots.checkStrictlySorted(words, start, length)
     const out = []
     for (let i = 0; i < length; i++) {
-      if (i > 0 && compareSlots(words, start, slots.slotWords, slots.elementWords, i - 1, i) >= 0) {
-        this.fail('corrupt state: elements not strictly sorted')
-      }
       const count = words[this.countWord(start, i)]
       if (count < 1 || count > this.maxCount) this.fail(`corrupt state: count ${count} outside 1..${this.maxCount}`)
       out.push(Object.freeze([slots.decodeAt(words, start, i), count]))
