@@ -13,7 +13,8 @@
 // With RM = {r1..rmN} the distinct-state counts equal TLC's (34 for 3, 274 for 5).
 
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
-import { enumOf, mapOf, nodeId, record } from '../../checker/schema.js'
+import { mapOf, nodeId, record } from '../../checker/schema.js'
+import { outcomes, ResourceManagerState, TCConsistent } from './properties.js'
 
 export default defineModel({
   name: 'transaction-commit',
@@ -28,7 +29,7 @@ export default defineModel({
     const RM = nodeId('rm', rm)
     const rms = range(rm)
     const state = record({
-      rmState: mapOf(RM, enumOf('working', 'prepared', 'committed', 'aborted')),
+      rmState: mapOf(RM, ResourceManagerState),
     })
 
     return protocol({
@@ -61,12 +62,9 @@ export default defineModel({
 
       always: {
         TypeOK: wellTyped,
-        TCConsistent: (s) => !(s.rmState.some((v) => v === 'aborted') && s.rmState.some((v) => v === 'committed')),
+        TCConsistent,
       },
-      sometimes: {
-        AllCommitted: (s) => s.rmState.every((v) => v === 'committed'),
-        AllAborted: (s) => s.rmState.every((v) => v === 'aborted'),
-      },
+      sometimes: outcomes,
     })
   },
 })

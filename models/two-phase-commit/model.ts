@@ -14,6 +14,7 @@
 
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
 import { enumOf, mapOf, nodeId, record, setOf, union } from '../../checker/schema.js'
+import { outcomes, ResourceManagerState, TCConsistent } from '../transaction-commit/properties.js'
 
 export default defineModel({
   name: 'two-phase-commit',
@@ -31,7 +32,7 @@ export default defineModel({
     const rms = range(rm)
     const Message = union('type', { Prepared: { rm: RM }, Commit: {}, Abort: {} })
     const state = record({
-      rmState: mapOf(RM, enumOf('working', 'prepared', 'committed', 'aborted')),
+      rmState: mapOf(RM, ResourceManagerState),
       tmState: enumOf('init', 'committed', 'aborted'),
       tmPrepared: setOf(RM),
       msgs: setOf(Message),
@@ -105,12 +106,9 @@ export default defineModel({
 
       always: {
         TypeOK: wellTyped,
-        TCConsistent: (s) => !(s.rmState.some((v) => v === 'aborted') && s.rmState.some((v) => v === 'committed')),
+        TCConsistent,
       },
-      sometimes: {
-        AllCommitted: (s) => s.rmState.every((v) => v === 'committed'),
-        AllAborted: (s) => s.rmState.every((v) => v === 'aborted'),
-      },
+      sometimes: outcomes,
     })
   },
 })
