@@ -578,6 +578,17 @@ class Slots {
     return this.element.decode(words, start + slot * this.slotWords)
   }
 
+  /** The elements in use, frozen, after checking the words are canonical. */
+  decodeElements(words: Uint32Array, base: number, strictlySorted: boolean): readonly unknown[] {
+    const length = this.length.decode(words, base) as number
+    const start = this.start(base)
+    this.checkSpareZero(words, start, length)
+    if (strictlySorted) this.checkStrictlySorted(words, start, length)
+    const out = []
+    for (let i = 0; i < length; i++) out.push(this.decodeAt(words, start, i))
+    return Object.freeze(out)
+  }
+
   /** Elements must be strictly ascending, or one set (or bag) would have two encodings. */
   checkStrictlySorted(words: Uint32Array, start: number, length: number) {
     for (let i = 1; i < length; i++) {
@@ -608,16 +619,7 @@ export class SortedSetCodec extends Codec {
   }
 
   decode(words: Uint32Array, base: number) {
-    const { slots } = this
-    const length = slots.length.decode(words, base) as number
-    const start = slots.start(base)
-    slots.checkSpareZero(words, start, length)
-    slots.checkStrictlySorted(words, start, length)
-    const out = []
-    for (let i = 0; i < length; i++) {
-      out.push(slots.decodeAt(words, start, i))
-    }
-    return Object.freeze(out)
+    return this.slots.decodeElements(words, base, true)
   }
 
   encode(words: Uint32Array, base: number, value: unknown) {
@@ -816,13 +818,7 @@ export class SeqCodec extends Codec {
   }
 
   decode(words: Uint32Array, base: number) {
-    const { slots } = this
-    const length = slots.length.decode(words, base) as number
-    const start = slots.start(base)
-    slots.checkSpareZero(words, start, length)
-    const out = []
-    for (let i = 0; i < length; i++) out.push(slots.decodeAt(words, start, i))
-    return Object.freeze(out)
+    return this.slots.decodeElements(words, base, false)
   }
 
   encode(words: Uint32Array, base: number, value: unknown) {
