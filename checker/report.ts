@@ -4,23 +4,15 @@
 import type { Instance } from './instance.js'
 import type { SearchResult, Verdict } from './search.js'
 
-export interface CheckReport {
+/** The search's figures (all but the path, which goes to `traceFile`) and what was checked. */
+export interface CheckReport extends Omit<SearchResult, 'path'> {
   model: string
   params: Record<string, number>
   bug: string | null
   strategy: string
-  result: Verdict
-  property: string | null
-  reason: string | null
-  distinctStates: number
-  generatedStates: number
-  depth: number
-  seconds: number
   statesPerSecond: number
-  collisionProbability: number
   traceFile: string | null
   traceLength: number | null
-  coverage: Record<string, number>
 }
 
 export const exitCodes: Record<Verdict, number> = { safe: 0, violation: 1, deadlock: 1, incomplete: 3 }
