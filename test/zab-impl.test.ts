@@ -4,15 +4,12 @@
 
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { bfs } from '../checker/bfs.js'
 import { Instance } from '../checker/instance.js'
 import { zabDriver, zabDriverOf } from '../impls/zab/driver.js'
 import { stepServer } from '../impls/zab/server.js'
 import { findModel } from '../models/index.js'
 import { conform, walk } from '../traces/conform.js'
-import { traceFromPath } from '../traces/itf.js'
-import { replayTrace } from '../traces/replay.js'
-import { assertFoundReplayedAndConforming } from './helpers/end-to-end.js'
+import { assertBugReplaysOnlyWithTheBug, assertFoundReplayedAndConforming } from './helpers/end-to-end.js'
 
 const model = findModel('zab')
 // Wider bounds than the shipped size, so that walks go on through several epochs.
@@ -48,20 +45,7 @@ for (const bug of [undefined, ...Object.keys(model.bugs)]) {
 }
 
 for (const bug of Object.keys(model.bugs)) {
-  test(`zab --bug ${bug}: the counterexample, as an ITF trace, replays and is reproduced on the implementation`, () => {
-    const instance = Instance.create(model, {}, bug)
-    const r = bfs(instance)
-    assert.is(r.result, 'violation')
-    const trace = traceFromPath(instance, r.path!, { result: r.result, property: r.property })
-    const replayed = replayTrace(trace)
-    assert.is(replayed.divergence, null, JSON.stringify(replayed.divergence))
-    assert.is(replayed.steps, r.path!.length - 1)
-    assert.is(replayed.reproduced, true)
-
-    const fixed = replayTrace(trace, { factory: { model: 'zab', start: (params) => zabDriver.start(params, undefined) } })
-    assert.ok(fixed.divergence, 'the correct implementation followed the buggy trace to its end')
-    assert.is(fixed.reproduced, false)
-  })
+  test(`zab --bug ${bug}: the counterexample, as an ITF trace, replays and is reproduced on the implementation`, () => assertBugReplaysOnlyWithTheBug(model, bug, zabDriver))
 }
 
 test('conform catches a server that forgets to record the epoch of the NEWLEADER it took', () => {
