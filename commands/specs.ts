@@ -5,7 +5,7 @@
 
 import { Ajv, type ErrorObject } from 'ajv'
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { check, strategies } from '../checker/check.js'
 import { InputError, ModelError } from '../checker/errors.js'
 import { Instance } from '../checker/instance.js'
@@ -15,6 +15,9 @@ import { Symmetry } from '../checker/symmetry.js'
 import type { Verdict } from '../checker/search.js'
 import { findModel } from '../models/index.js'
 import { traceFromPath, writeTraceFile } from '../traces/itf.js'
+import { readTraceFile } from '../traces/read.js'
+import { recheckTrace } from '../traces/recheck.js'
+import type { SearchResult } from '../checker/search.js'
 
 export interface Expectation {
   result: Verdict
@@ -34,6 +37,8 @@ export interface Spec {
   symmetry: boolean
   bounds: { maxStates?: number; maxDepth?: number; timeSeconds?: number }
   deadlock: boolean
+  /** A recorded counterexample to re-check instead of searching, as the file names it. */
+  trace?: string
   expect: Expectation
 }
 
@@ -41,6 +46,9 @@ export interface LoadedSpec {
   spec: Spec
   instance: Instance
   symmetry: Symmetry | undefined
+  /** For a spec with a trace: its verdict, judged when the spec is loaded (a trace that no
+   * longer fits the model is bad input, like any other spec problem). */
+  recorded?: SearchResult
 }
 
 /** A check report, plus which spec it ran and whether the verdict was the expected one. */
@@ -102,10 +110,15 @@ export function loadSpec(file: string): LoadedSpec {
     symmetry: raw.symmetry ?? false,
     bounds: raw.bounds ?? {},
     deadlock: raw.deadlock ?? true,
+    trace: raw.trace,
     expect: raw.expect,
   }
   if (spec.expect.property !== undefined && spec.expect.result !== 'violation') {
     throw new InputError(`${file}: /expect/property only applies when /expect/result is violation`)
+  }
+  const searchFields = (['strategy', 'symmetry', 'bounds'] as const).filter((f) => raw[f] !== undefined)
+  if (spec.trace !== undefined && searchFields.length > 0) {
+    throw new InputError(`${file}: /${searchFields[0]} does not apply to a spec with a /trace, which is re-checked, not searched`)
   }
   if (!(strategies as readonly string[]).includes(spec.strategy)) {
     throw new InputError(`${file}: /strategy '${spec.strategy}' is not one of ${strategies.join(', ')}`)
@@ -120,7 +133,14 @@ export function loadSpec(file: string): LoadedSpec {
       throw new InputError(`/expect/property '${expected}' is not among the /properties checked`)
     }
     const symmetry = spec.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? [], instance.model.name) : undefined
-    return { spec, instance, symmetry }
+    if (spec.trace === undefined) return { spec, instance, symmetry }
+    const traceFile = resolve(dirname(file), spec.trace)
+    try {
+      return { spec, instance, symmetry, recorded: recheckTrace(instance, readTraceFile(traceFile), { checkDeadlock: spec.deadlock }) }
+    } catch (e) {
+      if (e instanceof InputError) throw new InputError(`/trace ${spec.trace}: ${e.message}`)
+      throw e
+    }
   } catch (e) {
     if (e instanceof InputError || e instanceof ModelError || e instanceof SchemaError) throw new InputError(`${file}: ${e.message}`)
     throw e
@@ -152,14 +172,16 @@ export function formatExpectation(e: { result: string; property?: string | null 
 }
 
 /** Check one spec. A counterexample is written to `traceDir`/<spec>.itf.json when a folder is given. */
-export function runSpec({ spec, instance, symmetry }: LoadedSpec, traceDir?: string): SpecReport {
-  const result = check(instance, spec.strategy, {
-    symmetry,
-    maxStates: spec.bounds.maxStates,
-    maxDepth: spec.bounds.maxDepth,
-    timeSeconds: spec.bounds.timeSeconds,
-    checkDeadlock: spec.deadlock,
-  })
+export function runSpec({ spec, instance, symmetry, recorded }: LoadedSpec, traceDir?: string): SpecReport {
+  const result =
+    recorded ??
+    check(instance, spec.strategy, {
+      symmetry,
+      maxStates: spec.bounds.maxStates,
+      maxDepth: spec.bounds.maxDepth,
+      timeSeconds: spec.bounds.timeSeconds,
+      checkDeadlock: spec.deadlock,
+    })
   let traceFile: string | null = null
   if (result.path && traceDir) {
     mkdirSync(traceDir, { recursive: true })
@@ -167,6 +189,6 @@ export function runSpec({ spec, instance, symmetry }: LoadedSpec, traceDir?: str
     const description = `${result.result}${result.property ? ` of ${result.property}` : ''} in spec ${spec.name} (${instance.describe()})`
     writeTraceFile(traceFile, traceFromPath(instance, result.path, { result: result.result, property: result.property, description }))
   }
-  const report = checkReport(instance, spec.strategy, result, traceFile)
+  const report = checkReport(instance, recorded ? 'trace' : spec.strategy, result, traceFile)
   return { spec: spec.name, file: spec.file, expected: spec.expect, passed: matches(spec.expect, report), ...report }
 }

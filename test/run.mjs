@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process'
 
-const pattern = process.argv[2] ? `${process.argv[2]}.*\\.test\\.js$` : '\\.test\\.js$'
+const pattern = process.argv[2] ? `(?:${process.argv[2]}).*\\.test\\.js$` : '\\.test\\.js$'
 const child = spawn(process.execPath, ['node_modules/uvu/bin.js', 'dist/test', pattern], {
   stdio: ['ignore', 'pipe', 'inherit'],
 })

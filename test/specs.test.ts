@@ -112,6 +112,49 @@ test('a spec may ask for symmetry: distinct states then count classes of states'
   assert.ok(report.distinctStates < 288, `${report.distinctStates}`)
 })
 
+// A spec with a recorded trace (Raft's Figure 3.7, too deep to search for in CI).
+const recorded = 'raft-commit-earlier-term'
+const recordedTrace = join(specsDir, 'traces', `${recorded}.itf.json`)
+/** The recorded spec, edited, its trace found where the shipped one is (or edited too). */
+const editedRecorded = (edit: (spec: any) => void) =>
+  join(
+    editedSpec(recorded, (s) => {
+      s.trace = recordedTrace
+      edit(s)
+    }),
+    `${recorded}.json`,
+  )
+
+test('a spec with a recorded trace is re-checked, not searched, and its expectation still judged', () => {
+  const report = runSpec(loadSpec(join(specsDir, `${recorded}.json`)))
+  assert.ok(report.passed)
+  assert.equal([report.strategy, report.result, report.property, report.distinctStates], ['trace', 'violation', 'LeaderCompleteness', 51])
+  const other = runCliJson(['check', editedRecorded((s) => (s.expect.property = 'StateMachineSafety'))])
+  assert.is(other.code, 1)
+  assert.equal([other.report[0].property, other.report[0].passed], ['LeaderCompleteness', false])
+})
+
+test('a recorded trace that does not fit its spec: one line naming the problem, exit 2', () => {
+  const cut = join(mkdtempSync(join(scratch, 'cut-')), 'cut.itf.json')
+  const trace = JSON.parse(readFileSync(recordedTrace, 'utf8'))
+  trace.states.splice(20, 1)
+  trace.states.forEach((state: any, index: number) => (state['#meta'].index = index))
+  writeFileSync(cut, JSON.stringify(trace))
+  const cases: [string, (s: any) => void, RegExp][] = [
+    ['a step cut out', (s) => (s.trace = cut), /is no longer a path of the model: step 20: .* is not enabled in state 19|does not lead to state 20/],
+    ['without the bug', (s) => delete s.bug, /was written with bug commit-earlier-term, not without a bug/],
+    ['other params', (s) => (s.params.maxTerm = 4), /was written for maxLogLength=1 maxMessages=1 maxTerm=5 servers=3 values=1, not .*maxTerm=4/],
+    ['no such file', (s) => (s.trace = 'nowhere.itf.json'), /\/trace nowhere\.itf\.json: cannot read trace .*nowhere\.itf\.json: no such file/],
+    ['a search option', (s) => (s.strategy = 'dfs'), /\/strategy does not apply to a spec with a \/trace/],
+  ]
+  for (const [what, edit, message] of cases) {
+    const r = runCli(['check', editedRecorded(edit)])
+    assert.is(r.code, 2, what)
+    assert.match(r.stderr, message, what)
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr)
+  }
+})
+
 const malformed: [string, string, RegExp][] = [
   ['not JSON', '{ "model": ', /bad\.json: not valid JSON/],
   ['missing model', '{ "expect": { "result": "safe" } }', /bad\.json: \/ lacks the field 'model'/],

@@ -25,4 +25,4 @@ export type RaftMessage<V> =
     }
   | { readonly type: 'AppendEntriesResponse'; readonly term: number; readonly success: boolean; readonly matchIndex: number; readonly from: ServerId; readonly to: ServerId }
 
-export type RaftBug = 'vote-without-log-check' | 'vote-not-persisted' | 'truncate-on-stale-append' | undefined
+export type RaftBug = 'vote-without-log-check' | 'vote-not-persisted' | 'truncate-on-stale-append' | 'commit-earlier-term' | undefined

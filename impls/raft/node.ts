@@ -161,11 +161,13 @@ export function stepRaft<V>(config: RaftConfig, state: RaftState<V>, event: Raft
     case 'AdvanceCommitIndex': {
       if (state.role !== 'Leader') return refuse(`a ${state.role} does not commit`)
       // The highest index a majority stores (the leader itself counted); committed only if it
-      // is of the current term (an older entry commits along with it: Figure 3.7).
+      // is of the current term (an older entry commits along with it: Figure 3.7). The bug
+      // counts replicas of an older entry too.
       const agree = (index: number) => 1 + range(config.servers).filter((k) => k !== me && state.matchIndex[k] >= index).length
       let highest = 0
       for (let index = 1; index <= state.log.length; index++) if (isQuorum(config, agree(index))) highest = index
-      const commitIndex = highest > 0 && state.log[highest - 1].term === state.currentTerm ? highest : state.commitIndex
+      const countable = highest > 0 && (config.bug === 'commit-earlier-term' || state.log[highest - 1].term === state.currentTerm)
+      const commitIndex = countable ? highest : state.commitIndex
       return taken(produce(state, (d) => void (d.commitIndex = commitIndex)))
     }
     case 'AppendEntries': {

@@ -61,6 +61,7 @@ export default defineModel({
     'vote-without-log-check': 'a voter grants its vote without checking that the candidate\'s log is at least as up to date',
     'vote-not-persisted': 'votedFor is not kept on stable storage: a restarted server can vote a second time in the same term',
     'truncate-on-stale-append': 'a follower that already has an AppendEntries\' entries truncates its log after them (a stale request erases newer entries)',
+    'commit-earlier-term': 'a leader commits an entry of an earlier term once a majority stores it (the dissertation\'s Figure 3.7): a later leader can still overwrite it',
   },
   build({ servers, values, maxTerm, maxLogLength, maxMessages }, bug) {
     const Server = nodeId('server', servers)
@@ -263,7 +264,10 @@ export default defineModel({
           const agrees = (index: number) => 1 + all.filter((k) => k !== i && match.get(k) >= index).length
           let maxAgree = 0
           for (let index = 1; index <= logs[i].length; index++) if (isQuorum(agrees(index))) maxAgree = index
-          const commit = maxAgree > 0 && logs[i][maxAgree - 1].term === term[i] ? maxAgree : s.commitIndex.get(i)
+          // Only an entry of the leader's own term is committed by counting replicas; earlier
+          // entries are committed with it (Log Matching). The bug drops that check.
+          const countable = maxAgree > 0 && (bug === 'commit-earlier-term' || logs[i][maxAgree - 1].term === term[i])
+          const commit = countable ? maxAgree : s.commitIndex.get(i)
           step('AdvanceCommitIndex', { i }, (d) => d.commitIndex.set(i, commit))
         }
         // AppendEntries(i, j): at most one entry.
