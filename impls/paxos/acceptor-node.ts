@@ -4,7 +4,7 @@
 // reply leaves, so an acceptor that crashes and restarts keeps its promises and votes, as
 // Paxos requires.
 
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { readJsonFile, writeJsonFile } from '../runtime/json-file.js'
 import { announceListening, argument, onShutdown, portArgument } from '../runtime/node-process.js'
 import { listen } from '../runtime/tcp.js'
 import { isRefused } from '../transition.js'
@@ -17,19 +17,10 @@ if (!Number.isInteger(id) || id < 0) {
   process.exit(2)
 }
 const stateFile = argument('state')
-let state: AcceptorState = stateFile && existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : initialAcceptor(id)
+let state: AcceptorState = (stateFile && readJsonFile<AcceptorState>(stateFile)) || initialAcceptor(id)
 
 function persist(next: AcceptorState) {
-  if (!stateFile) return
-  const temporary = `${stateFile}.tmp`
-  const fd = openSync(temporary, 'w')
-  try {
-    writeSync(fd, JSON.stringify(next))
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(temporary, stateFile)
+  if (stateFile) writeJsonFile(stateFile, next)
 }
 
 const server = await listen(portArgument(), (connection) => {

@@ -20,8 +20,8 @@
 // The runner's loop is etcd raft's: feed an event, then take the Ready: save the hard state
 // (fsync'd, before any message leaves), send, apply committed entries, advance.
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import { readJsonFile, writeJsonFile } from '../runtime/json-file.js'
 import { argument, announceListening, onShutdown, portArgument } from '../runtime/node-process.js'
 import { connect, listen, type Connection } from '../runtime/tcp.js'
 import { isRefused } from '../transition.js'
@@ -33,27 +33,14 @@ import type { HardState, RaftStorage } from './storage.js'
 
 const TICK_MS = 25
 
-/** The hard state in one JSON file, replaced atomically (write, fsync, rename). */
+/** The hard state in one JSON file, replaced atomically. */
 export class FileStorage<V> implements RaftStorage<V> {
   constructor(private readonly path: string) {}
   load(): HardState<V> | undefined {
-    try {
-      return JSON.parse(readFileSync(this.path, 'utf8')) as HardState<V>
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw e
-    }
+    return readJsonFile<HardState<V>>(this.path)
   }
   save(state: HardState<V>) {
-    const temporary = `${this.path}.tmp`
-    const fd = openSync(temporary, 'w')
-    try {
-      writeSync(fd, JSON.stringify(state))
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    renameSync(temporary, this.path)
+    writeJsonFile(this.path, state)
   }
 }
 

@@ -13,9 +13,9 @@
 // Clients talk to any server over the same port: { type: 'ClientRequest' } (a leader
 // proposes and answers { ok, zxid }) and { type: 'Inspect' } (the server's state).
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { InputError } from '../../checker/errors.js'
+import { readJsonFile, writeJsonFile } from '../runtime/json-file.js'
 import { announceListening, argument, onShutdown, portArgument } from '../runtime/node-process.js'
 import { connect, listen, type Connection } from '../runtime/tcp.js'
 import { isRefused, type Send } from '../transition.js'
@@ -39,13 +39,14 @@ const VOTE_FRESH_MS = tickMs * 5
 // ---- the disk ----
 
 const file = join(dataDir, `server${id + 1}.json`)
+type OnDisk = Pick<ZabServerState, 'acceptedEpoch' | 'currentEpoch' | 'delivered'> & { log: ZabServerState['history'] }
 const persisted = (s: ZabServerState) =>
-  JSON.stringify({ acceptedEpoch: s.acceptedEpoch, currentEpoch: s.currentEpoch, log: s.history.slice(0, s.durable), delivered: s.delivered })
+  JSON.stringify({ acceptedEpoch: s.acceptedEpoch, currentEpoch: s.currentEpoch, log: s.history.slice(0, s.durable), delivered: s.delivered } satisfies OnDisk)
 
 function load(): ZabServerState {
   const fresh = initialServer(id, peers.length)
-  if (!existsSync(file)) return fresh
-  const disk = JSON.parse(readFileSync(file, 'utf8'))
+  const disk = readJsonFile<OnDisk>(file)
+  if (!disk) return fresh
   return { ...fresh, acceptedEpoch: disk.acceptedEpoch, currentEpoch: disk.currentEpoch, history: disk.log, durable: disk.log.length, delivered: disk.delivered }
 }
 
@@ -55,8 +56,7 @@ let onDisk = persisted(state)
 function save() {
   const now = persisted(state)
   if (now === onDisk) return
-  writeFileSync(`${file}.tmp`, now)
-  renameSync(`${file}.tmp`, file)
+  writeJsonFile(file, now)
   onDisk = now
 }
 
