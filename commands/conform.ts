@@ -35,7 +35,7 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
       .option('depth', { type: 'number', default: 50, describe: 'longest walk, in steps' })
       .option('bug', { type: 'string', describe: 'switch on one of the model\'s bugs, in model and implementation' })
       .option('param', { type: 'string', array: true, default: [], describe: 'set a model param: --param rm=5' })
-      .option('refusals', { type: 'boolean', default: false, describe: 'also check that the implementation refuses the steps the model forbids at the end of each walk' })
+      .option('refusals', { type: 'boolean', default: true, describe: 'also check that the implementation refuses the steps the model forbids at the end of each walk (--no-refusals: only follow the walks)' })
       .option('out', { type: 'string', describe: 'where to write a divergence (default: conform-<model>-<seed>.itf.json)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' }) as Argv<ConformArgs>,
   handler: handled((args) => {

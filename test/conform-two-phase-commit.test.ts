@@ -16,7 +16,7 @@ const model = findModel('two-phase-commit')
 
 for (const bug of [undefined, ...Object.keys(model.bugs)]) {
   test(`two-phase-commit${bug ? ` --bug ${bug}` : ''}: 200 random walks of up to 40 steps, no divergence, forbidden steps refused`, () => {
-    const r = conform(Instance.create(model, { rm: 3 }, bug), twoPhaseCommitDriver, { runs: 200, seed: 7, maxSteps: 40, checkRefusals: true })
+    const r = conform(Instance.create(model, { rm: 3 }, bug), twoPhaseCommitDriver, { runs: 200, seed: 7, maxSteps: 40 })
     assert.is(r.result, 'agree', r.counterexample ? JSON.stringify(r.counterexample.divergence) : '')
     assert.is(r.runs, 200)
     assert.ok(r.stepsCompared > 200 * 5, `only ${r.stepsCompared} steps compared`)
@@ -57,12 +57,12 @@ test('conform: an observed state that differs is reported per variable', () => {
   assert.is(r.counterexample!.steps.length, 7)
 })
 
-test('conform --refusals: a mutant RM that may abort after preparing takes a step the model forbids; the trace replays that finding', () => {
+test('conform (refusals checked by default): a mutant RM that may abort after preparing takes a step the model forbids; the trace replays that finding', () => {
   const permissive: typeof stepRm = (config, state, event) => stepRm({ ...config, bug: 'abort-after-prepare' }, state, event)
   const mutant = twoPhaseCommitDriverOf({ stepTm, stepRm: permissive })
   const instance = Instance.create(model, { rm: 3 })
-  assert.is(conform(instance, mutant, { runs: 100, seed: 5, maxSteps: 30 }).result, 'agree', 'without --refusals a more permissive implementation passes')
-  const r = conform(instance, mutant, { runs: 100, seed: 5, maxSteps: 30, checkRefusals: true })
+  assert.is(conform(instance, mutant, { runs: 100, seed: 5, maxSteps: 30, checkRefusals: false }).result, 'agree', 'with --no-refusals a more permissive implementation passes')
+  const r = conform(instance, mutant, { runs: 100, seed: 5, maxSteps: 30 })
   assert.is(r.result, 'diverge')
   const w = r.counterexample!
   assert.equal(w.steps.map((s) => s.action), ['init', 'RMPrepare'])

@@ -15,7 +15,7 @@ import type { Instance } from '../checker/instance.js'
 import type { Step } from '../checker/path.js'
 import { NotEnabledError, type DriverFactory } from '../impls/driver.js'
 import { canonicalJson } from '../impls/sent-messages.js'
-import { followStep, stepLabel, type Divergence } from './divergence.js'
+import { compareObserved, followStep, stepLabel, type Divergence } from './divergence.js'
 import { FORBIDDEN_STEP, picksToItf } from './forbidden-step.js'
 import { traceFromPath, type ItfTrace } from './itf.js'
 
@@ -53,6 +53,7 @@ export function walk(instance: Instance, factory: DriverFactory, choices: readon
     const steps = [current]
     if (divergence) return { steps, divergence }
     const seen = new Map<string, Step>()
+    let outside = false
     for (const choice of choices) {
       const enabled = enabledAt(current.state)
       if (enabled.length === 0) break
@@ -61,14 +62,18 @@ export function walk(instance: Instance, factory: DriverFactory, choices: readon
       steps.push(current)
       divergence = followStep(instance, driver, steps.length - 1, current.action, current.picks, current.state)
       if (divergence) return { steps, divergence }
-      if (instance.protocol.within && !instance.protocol.within(instance.schema.view(current.state) as never)) break
+      outside = instance.protocol.within !== undefined && !instance.protocol.within(instance.schema.view(current.state) as never)
+      if (outside) break
     }
     if (checkRefusals) {
-      const allowed = new Set(enabledAt(current.state).map(labelKey))
+      // The model says nothing of steps from a state outside its constraint (they may not even
+      // fit its types): such a walk is probed at the state before, the last the model expands.
+      const probed = outside ? steps.slice(0, -1) : steps
+      const allowed = new Set(enabledAt(probed.at(-1)!.state).map(labelKey))
       for (const [key, candidate] of seen) {
         if (allowed.has(key)) continue
-        const forbidden = probeForbidden(instance, factory, steps, candidate)
-        if (forbidden) return { steps, divergence: forbidden }
+        const forbidden = probeForbidden(instance, factory, probed, candidate)
+        if (forbidden) return { steps: probed, divergence: forbidden }
       }
     }
     return { steps, divergence: null }
@@ -78,7 +83,10 @@ export function walk(instance: Instance, factory: DriverFactory, choices: readon
 }
 
 /** Replay `steps` on a fresh implementation, then offer it `candidate`, a step the model does
- * not allow after them: a Divergence if the implementation takes it anyway. */
+ * not allow after them: a Divergence if the implementation takes it anyway and its state
+ * changes. A step that changes nothing is a stutter, which no state-based property can tell
+ * from not stepping (models leave such self-loops out: a crash of a server that has nothing
+ * to lose, say). */
 export function probeForbidden(instance: Instance, factory: DriverFactory, steps: readonly Step[], candidate: { action: string; picks: Readonly<Record<string, unknown>> }): Divergence | null {
   const probe = factory.start(instance.config.params, instance.config.bug)
   try {
@@ -89,6 +97,7 @@ export function probeForbidden(instance: Instance, factory: DriverFactory, steps
       if (e instanceof NotEnabledError) return null
       throw e
     }
+    if (!compareObserved(instance.schema, steps.at(-1)!.state, probe.observe())) return null
     const label = stepLabel(instance, candidate.action, candidate.picks)
     return {
       step: steps.length,
@@ -141,8 +150,8 @@ export interface ConformOptions {
   /** Longest walk, in steps after the initial state. */
   maxSteps: number
   /** Also require that, at the end of each walk, the implementation refuses every step seen
-   * during the walk that the model does not allow there (off by default: it replays the walk
-   * once per such step). */
+   * during the walk that the model does not allow there (default true; it replays the walk once
+   * per such step, which costs little next to the walk). */
   checkRefusals?: boolean
 }
 
@@ -164,7 +173,7 @@ export function conform(instance: Instance, factory: DriverFactory, options: Con
   const walks = fc.array(fc.nat(), { minLength: 0, maxLength: options.maxSteps, size: 'max' })
   const details = fc.check(
     fc.property(walks, (choices) => {
-      const w = walk(instance, factory, choices, options.checkRefusals)
+      const w = walk(instance, factory, choices, options.checkRefusals ?? true)
       if (!w.divergence) stepsCompared += w.steps.length - 1
       return w.divergence === null
     }),
@@ -179,7 +188,7 @@ export function conform(instance: Instance, factory: DriverFactory, options: Con
     runs: details.numRuns,
     seed: options.seed,
     stepsCompared,
-    counterexample: walk(instance, factory, choices, options.checkRefusals),
+    counterexample: walk(instance, factory, choices, options.checkRefusals ?? true),
     path: details.counterexamplePath,
   }
 }

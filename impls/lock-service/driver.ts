@@ -64,7 +64,12 @@ class LockServiceCluster implements Driver {
       case 'ClockDrift': {
         const dir = picks.dir
         if (dir !== 'ahead' && dir !== 'behind') throw new NotEnabledError(`pick dir=${JSON.stringify(dir)} is neither ahead nor behind`)
-        this.toClient(this.client(picks), { type: 'Drift', dir })
+        // Bounded drift is an assumption about the environment, which this driver plays: a
+        // clock never strays more than `drift` ticks from the server's.
+        const c = this.client(picks)
+        const skew = this.clients[c].clock - this.server.now + (dir === 'ahead' ? 1 : -1)
+        if (Math.abs(skew) > this.params.drift) throw new NotEnabledError(`client${c + 1}'s clock would be ${skew} ticks off, past drift=${this.params.drift}`)
+        this.toClient(c, { type: 'Drift', dir })
         return
       }
       case 'Acquire': {
