@@ -454,8 +454,15 @@ export default defineModel({
       return true
     }
 
+    /** The commit properties hold trivially in the many states where no server has committed
+     * anything yet: checking that first spares decoding every log. */
+    function nothingCommitted(s: View): boolean {
+      return s.commitIndex.every((c) => c === 0)
+    }
+
     /** If two logs have an entry with the same index and term, they agree on every entry up to it. */
     function LogMatching(s: View): boolean {
+      if (all.filter((i) => s.log.get(i).length > 0).length < 2) return true
       const logs = all.map((i) => s.log.get(i).toArray())
       for (const a of logs) {
         for (const b of logs) {
@@ -473,6 +480,7 @@ export default defineModel({
      * leader's: server j's commitIndex was set at a term <= currentTerm[j], and Raft's leader
      * completeness says every leader of that term or later has those entries. */
     function LeaderCompleteness(s: View): boolean {
+      if (nothingCommitted(s)) return true
       for (const i of all) {
         if (s.state.get(i) !== 'Leader') continue
         const leaderLog = s.log.get(i).toArray()
@@ -491,6 +499,7 @@ export default defineModel({
     /** Committed entries are present and the same everywhere: no two servers apply different
      * values at one index. */
     function StateMachineSafety(s: View): boolean {
+      if (nothingCommitted(s)) return true
       const logs = all.map((i) => s.log.get(i).toArray())
       const commits = all.map((i) => s.commitIndex.get(i))
       for (const i of all) {
@@ -506,6 +515,7 @@ export default defineModel({
     /** Every entry a server counts as committed is stored, the same, on a majority of servers:
      * once committed, an entry is never lost (what a client that got an acknowledgement relies on). */
     function CommittedOnQuorum(s: View): boolean {
+      if (nothingCommitted(s)) return true
       const logs = all.map((i) => s.log.get(i).toArray())
       for (const i of all) {
         const committed = Math.min(s.commitIndex.get(i), logs[i].length)
