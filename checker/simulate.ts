@@ -1,10 +1,13 @@
 // Random simulation: seeded random walks through a model too large to exhaust, checking the
 // `always` properties at every state visited. It proves nothing; it finds deep bugs cheaply.
 //
-// Semantics follow TLC's simulation mode: a walk starts at a random initial state and takes
-// a uniformly random enabled step until it reaches its depth, a state with no enabled step
-// (a deadlock unless the state is terminal), or a state outside the model's constraint (checked,
-// then the walk ends: the checker never expands such states either).
+// A walk starts at a random initial state and takes a uniformly random enabled step until it
+// reaches its depth or a state with no enabled step (a deadlock unless the state is terminal).
+// It walks the state space the exhaustive strategies explore: a successor outside the model's
+// constraint is checked, as they check it, but never taken, and a state whose steps all leave
+// the constraint ends the walk. (TLC's simulation mode instead steps out and ends the walk
+// there; with a tight constraint, Raft's maxTerm say, its walks mostly end in a timeout before
+// anything else has happened.)
 //
 // Walk k's choices depend only on (seed, k), so a simulation is the same whether its walks run
 // in one thread or are spread over workers (checker/swarm.ts); results are tallied in walk
@@ -22,6 +25,8 @@ export interface SimulationOptions {
   runs: number
   /** The most steps a walk takes. */
   depth: number
+  /** Start no walk after this many seconds (walks started still finish). */
+  timeSeconds?: number
   /** Report states with no successor that are not terminal (default true). */
   checkDeadlock?: boolean
   /** Swarm testing: each walk weighs the actions at random, switching some off (default false). */
@@ -45,6 +50,8 @@ export interface WalkOutcome {
   actionCounts: number[]
   /** The fingerprints (lo, hi pairs) of the states the walk visited inside the constraint. */
   fingerprints: Int32Array
+  /** Per `sometimes` property (by index): whether a state the walk visited satisfied it. */
+  witnessed: boolean[]
   /** Set when the walk broke an invariant or deadlocked: the successor ordinals that replay it. */
   failure: { result: 'violation' | 'deadlock'; property: string | null; ordinals: number[] } | null
 }
@@ -66,6 +73,11 @@ export interface SimulationResult {
   path: Step[] | null
   /** Action name -> how many times the walks took it. */
   coverage: Record<string, number>
+  /** Each `sometimes` property -> whether some walk visited a state that satisfies it (one that
+   * no walk reached is a hint, not a verdict: the walks prove nothing). */
+  witnessed: Record<string, boolean>
+  /** Why the walks stopped before `runs` were done: the time limit, or null. */
+  reason: string | null
   seconds: number
 }
 
@@ -86,6 +98,7 @@ export function walk(instance: Instance, seed: number, run: number, { depth, che
   const weights = swarm ? instance.actionNames.map(() => (random.below(4) === 0 ? 0 : 2 ** -random.below(8))) : null
   const words = instance.words
   const actionCounts = new Array<number>(instance.actionNames.length).fill(0)
+  const witnessed = new Array<boolean>(instance.reachables.length).fill(false)
   const ordinals: number[] = []
   let fingerprints = new Int32Array(2 * Math.min(depth + 1, 1024))
   let visited = 0
@@ -101,21 +114,35 @@ export function walk(instance: Instance, seed: number, run: number, { depth, che
     visited++
   }
 
-  // Every step of the current state is copied out, then one is chosen: the model is asked once
-  // per state, and the chosen successor is then put back where the instance's predicates read it.
+  // Every step of the current state inside the constraint is copied out, then one is chosen:
+  // the model is asked once per state, and the chosen successor is then put back where the
+  // instance's predicates read it. A successor outside the constraint is checked there and
+  // then, as the exhaustive strategies check it, but never taken; nor is a step that changes
+  // nothing (a restart of a server with nothing to lose, say), which would only waste depth.
   let options = new Uint32Array(words * 16)
   let optionActions = new Int32Array(16)
+  let optionOrdinals = new Int32Array(16)
   let count = 0
-  const collect = (_ordinal: number, action: number, _picks: unknown, successor: Uint32Array) => {
+  let generated = 0
+  let brokenOutside: { property: string; ordinal: number } | null = null
+  let expanding = false
+  const collect = (ordinal: number, action: number, _picks: unknown, successor: Uint32Array) => {
+    generated++
+    if (expanding && instance.successorUnchanged()) return
+    if (!instance.successorWithin()) {
+      const broken = brokenOutside ? undefined : instance.brokenInvariantOfSuccessor()
+      if (broken) brokenOutside = { property: broken.name, ordinal }
+      return
+    }
     if (count === optionActions.length) {
       const grownOptions = new Uint32Array(options.length * 2)
       grownOptions.set(options)
       options = grownOptions
-      const grownActions = new Int32Array(optionActions.length * 2)
-      grownActions.set(optionActions)
-      optionActions = grownActions
+      optionActions = grown(optionActions)
+      optionOrdinals = grown(optionOrdinals)
     }
     options.set(successor, count * words)
+    optionOrdinals[count] = ordinal
     optionActions[count++] = action
   }
   const current = new Uint32Array(words)
@@ -124,30 +151,43 @@ export function walk(instance: Instance, seed: number, run: number, { depth, che
     steps,
     actionCounts,
     fingerprints: fingerprints.slice(0, 2 * visited),
+    witnessed,
     failure,
   })
 
-  count = 0
   instance.initial(collect)
-  if (count === 0) return outcome(null, 0)
   for (let step = 0; ; step++) {
+    if (brokenOutside) {
+      const { property, ordinal } = brokenOutside
+      return outcome({ result: 'violation', property, ordinals: [...ordinals, ordinal] }, step)
+    }
+    if (count === 0) {
+      // Only a state with no step at all is a deadlock; one whose steps all leave the
+      // constraint is where the explored state space ends.
+      const deadlock = step > 0 && generated === 0 && checkDeadlock && !instance.currentIsTerminal()
+      return outcome(deadlock ? { result: 'deadlock', property: null, ordinals } : null, Math.max(0, step - 1))
+    }
     const chosen = step > 0 && weights ? weightedChoice(random, weights, optionActions, count) : random.below(count)
-    ordinals.push(chosen)
+    ordinals.push(optionOrdinals[chosen])
     current.set(options.subarray(chosen * words, (chosen + 1) * words))
     if (step > 0) actionCounts[optionActions[chosen]]++
     instance.successor.set(current)
-    const within = instance.successorWithin()
-    if (within) remember(current)
+    remember(current)
+    instance.markReachedBySuccessor(witnessed)
     const broken = instance.brokenInvariantOfSuccessor()
     if (broken) return outcome({ result: 'violation', property: broken.name, ordinals }, step)
-    if (!within || step === depth) return outcome(null, step)
+    if (step === depth) return outcome(null, step)
     count = 0
+    generated = 0
+    expanding = true
     instance.successors(current, 0, collect)
-    if (count === 0) {
-      const deadlock = checkDeadlock && !instance.currentIsTerminal()
-      return outcome(deadlock ? { result: 'deadlock', property: null, ordinals } : null, step)
-    }
   }
+}
+
+function grown(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(array.length * 2)
+  bigger.set(array)
+  return bigger
 }
 
 /** A step chosen with probability proportional to its action's weight; uniformly if all
@@ -171,13 +211,21 @@ export class SimulationTally {
   steps = 0
   private readonly seen = new FingerprintSet(1 << 12)
   private readonly actionCounts: number[]
+  private readonly witnessed: boolean[]
   failure: WalkOutcome | null = null
   private readonly started = performance.now()
   private nextProgress: number
 
   constructor(readonly instance: Instance, readonly options: SimulationOptions) {
     this.actionCounts = new Array<number>(instance.actionNames.length).fill(0)
+    this.witnessed = new Array<boolean>(instance.reachables.length).fill(false)
     this.nextProgress = this.started + 1000
+  }
+
+  /** Has the time limit passed? Then no further walk is started. */
+  outOfTime(): boolean {
+    const { timeSeconds } = this.options
+    return timeSeconds !== undefined && performance.now() - this.started >= timeSeconds * 1000
   }
 
   /** Count walk `this.runs`; false once a walk has failed (later walks are not counted). */
@@ -187,6 +235,7 @@ export class SimulationTally {
     this.runs++
     this.steps += outcome.steps
     outcome.actionCounts.forEach((n, i) => (this.actionCounts[i] += n))
+    outcome.witnessed.forEach((w, i) => (this.witnessed[i] ||= w))
     const f = outcome.fingerprints
     for (let i = 0; i < f.length; i += 2) this.seen.add(f[i], f[i + 1])
     if (outcome.failure) this.failure = outcome
@@ -210,6 +259,8 @@ export class SimulationTally {
       failingRun: this.failure ? this.failure.run : null,
       path: failure ? replayOrdinals(this.instance, failure.ordinals) : null,
       coverage: Object.fromEntries(this.instance.actionNames.map((name, i) => [name, this.actionCounts[i]])),
+      witnessed: Object.fromEntries(this.instance.reachables.map((p, i) => [p.name, this.witnessed[i]])),
+      reason: !this.failure && this.runs < this.options.runs ? `time limit of ${this.options.timeSeconds} s reached` : null,
       seconds: (performance.now() - this.started) / 1000,
     }
   }
@@ -218,7 +269,7 @@ export class SimulationTally {
 /** Run the walks one after another in this thread. */
 export function simulate(instance: Instance, options: SimulationOptions): SimulationResult {
   const tally = new SimulationTally(instance, options)
-  for (let run = 0; run < options.runs; run++) {
+  for (let run = 0; run < options.runs && !tally.outOfTime(); run++) {
     if (!tally.add(walk(instance, options.seed, run, options))) break
   }
   return tally.finish()

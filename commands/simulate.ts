@@ -15,7 +15,7 @@ import { traceFromPath, writeTraceFile } from '../traces/itf.js'
 import { minimizePath } from '../traces/minimize.js'
 import { colors, formatTrace, plain } from '../traces/text.js'
 import { handled } from './errors.js'
-import { wholeNumber } from './options.js'
+import { positiveNumber, wholeNumber } from './options.js'
 
 interface SimulateArgs {
   model: string
@@ -24,6 +24,7 @@ interface SimulateArgs {
   seed?: number
   runs: number
   depth: number
+  time?: number
   workers: number
   deadlock: boolean
   minimize: boolean
@@ -44,6 +45,8 @@ export interface SimulateReport {
   distinctStates: number
   result: SimulationResult['result']
   property: string | null
+  /** Why fewer walks than asked were run (the time limit), or null. */
+  reason: string | null
   /** The failing walk (0-based), and the command that runs exactly the walks up to it. */
   failingRun: number | null
   reproduce: string | null
@@ -52,6 +55,7 @@ export interface SimulateReport {
   traceLength: number | null
   walkLength: number | null
   coverage: Record<string, number>
+  witnessed: Record<string, boolean>
   seconds: number
 }
 
@@ -68,6 +72,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('seed', { type: 'number', describe: 'random seed (default: a random one, printed)' })
       .option('runs', { type: 'number', default: 1000, describe: 'how many walks' })
       .option('depth', { type: 'number', default: 100, describe: 'the most steps per walk' })
+      .option('time', { type: 'number', describe: 'start no walk after this many seconds (with --runs: whichever comes first)' })
       .option('workers', { type: 'number', default: 1, describe: 'spread the walks over this many threads (same result)' })
       .option('deadlock', { type: 'boolean', default: true, describe: 'report deadlocks (--no-deadlock: a walk just ends)' })
       .option('swarm', { type: 'boolean', default: false, describe: 'swarm testing: each walk weighs actions at random, switching some off' })
@@ -83,13 +88,15 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       seed,
       runs: wholeNumber('runs', args.runs)!,
       depth: wholeNumber('depth', args.depth)!,
+      timeSeconds: positiveNumber('time', args.time),
       checkDeadlock: args.deadlock,
       swarm: args.swarm,
       onProgress: args.progress ?? process.stderr.isTTY ? printProgress : undefined,
     }
     const workers = wholeNumber('workers', args.workers)!
     if (!args.json) {
-      process.stderr.write(`simulating ${instance.describe()}: ${options.runs} walks of up to ${options.depth} steps, seed ${seed}${workers > 1 ? `, ${workers} workers` : ''}\n`)
+      const limit = options.timeSeconds === undefined ? '' : `, for at most ${options.timeSeconds} s`
+      process.stderr.write(`simulating ${instance.describe()}: ${options.runs} walks of up to ${options.depth} steps${limit}, seed ${seed}${workers > 1 ? `, ${workers} workers` : ''}\n`)
     }
     const result = workers > 1 ? await simulateInWorkers(instance, options, workers, registry) : simulate(instance, options)
 
@@ -127,12 +134,14 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       distinctStates: result.distinctStates,
       result: result.result,
       property: result.property,
+      reason: result.reason,
       failingRun: result.failingRun,
       reproduce,
       traceFile: args.out && trace ? args.out : null,
       traceLength: path ? path.length : null,
       walkLength,
       coverage: result.coverage,
+      witnessed: result.witnessed,
       seconds: Math.round(result.seconds * 1000) / 1000,
     }
     if (args.json) {
@@ -151,7 +160,8 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
 export function simulationSummary(r: SimulateReport): string[] {
   const lines: string[] = []
   if (r.result === 'no-violation-found') {
-    lines.push(`result: no violation found in ${r.runs} walks (seed ${r.seed}); a simulation proves nothing: states no walk visited may still break a property`)
+    const stopped = r.reason ? ` (${r.reason})` : ''
+    lines.push(`result: no violation found in ${r.runs} walks${stopped} (seed ${r.seed}); a simulation proves nothing: states no walk visited may still break a property`)
   } else {
     const what = r.result === 'violation' ? `violation of ${r.property}` : 'deadlock (a state where no step is enabled; --no-deadlock to allow)'
     lines.push(`result: ${what} in walk ${r.failingRun} (seed ${r.seed})`)
@@ -163,6 +173,8 @@ export function simulationSummary(r: SimulateReport): string[] {
   lines.push(`coverage (steps taken): ${coverage.map(([a, n]) => `${a} ${n}`).join(', ')}`)
   const never = coverage.filter(([, n]) => n === 0).map(([a]) => a)
   if (never.length && r.result === 'no-violation-found') lines.push(`warning: actions no walk took: ${never.join(', ')}`)
+  const witnessed = Object.entries(r.witnessed)
+  if (witnessed.length) lines.push(`sometimes: ${witnessed.map(([p, w]) => `${p} ${w ? 'witnessed' : 'not witnessed'}`).join(', ')}`)
   if (r.traceFile) lines.push(`trace written to ${r.traceFile} (${r.traceLength} states)`)
   return lines
 }
