@@ -12,12 +12,11 @@ import { Instance } from '../checker/instance.js'
 import { checkReport, type CheckReport } from '../checker/report.js'
 import { SchemaError } from '../checker/schema.js'
 import { Symmetry } from '../checker/symmetry.js'
-import type { Verdict } from '../checker/search.js'
+import type { SearchResult, Verdict } from '../checker/search.js'
 import { findModel } from '../models/index.js'
 import { traceFromPath, writeTraceFile } from '../traces/itf.js'
 import { readTraceFile } from '../traces/read.js'
 import { recheckTrace } from '../traces/recheck.js'
-import type { SearchResult } from '../checker/search.js'
 
 export interface Expectation {
   result: Verdict

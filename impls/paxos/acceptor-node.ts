@@ -4,7 +4,7 @@
 // reply leaves, so an acceptor that crashes and restarts keeps its promises and votes, as
 // Paxos requires.
 
-import { readJsonFile, writeJsonFile } from '../runtime/json-file.js'
+import { readJsonFile, writeFileDurably } from '../runtime/json-file.js'
 import { announceListening, argument, onShutdown, portArgument } from '../runtime/node-process.js'
 import { listen } from '../runtime/tcp.js'
 import { isRefused } from '../transition.js'
@@ -20,7 +20,7 @@ const stateFile = argument('state')
 let state: AcceptorState = (stateFile && readJsonFile<AcceptorState>(stateFile)) || initialAcceptor(id)
 
 function persist(next: AcceptorState) {
-  if (stateFile) writeJsonFile(stateFile, next)
+  if (stateFile) writeFileDurably(stateFile, JSON.stringify(next))
 }
 
 const server = await listen(portArgument(), (connection) => {

@@ -21,7 +21,7 @@
 // (fsync'd, before any message leaves), send, apply committed entries, advance.
 
 import { join } from 'node:path'
-import { readJsonFile, writeJsonFile } from '../runtime/json-file.js'
+import { readJsonFile, writeFileDurably } from '../runtime/json-file.js'
 import { argument, announceListening, onShutdown, portArgument } from '../runtime/node-process.js'
 import { connect, listen, type Connection } from '../runtime/tcp.js'
 import { isRefused } from '../transition.js'
@@ -40,7 +40,7 @@ export class FileStorage<V> implements RaftStorage<V> {
     return readJsonFile<HardState<V>>(this.path)
   }
   save(state: HardState<V>) {
-    writeJsonFile(this.path, state)
+    writeFileDurably(this.path, JSON.stringify(state))
   }
 }
 

@@ -15,11 +15,12 @@ export function readJsonFile<T>(path: string): T | undefined {
   }
 }
 
-export function writeJsonFile(path: string, value: unknown) {
+/** Replace the file's contents with `text` (JSON, as the servers write it). */
+export function writeFileDurably(path: string, text: string) {
   const temporary = `${path}.tmp`
   const fd = openSync(temporary, 'w')
   try {
-    writeSync(fd, typeof value === 'string' ? value : JSON.stringify(value))
+    writeSync(fd, text)
     fsyncSync(fd)
   } finally {
     closeSync(fd)

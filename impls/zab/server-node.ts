@@ -15,7 +15,7 @@
 
 import { join } from 'node:path'
 import { InputError } from '../../checker/errors.js'
-import { readJsonFile, writeJsonFile } from '../runtime/json-file.js'
+import { readJsonFile, writeFileDurably } from '../runtime/json-file.js'
 import { announceListening, argument, onShutdown, portArgument } from '../runtime/node-process.js'
 import { connect, listen, type Connection } from '../runtime/tcp.js'
 import { isRefused, type Send } from '../transition.js'
@@ -56,7 +56,7 @@ let onDisk = persisted(state)
 function save() {
   const now = persisted(state)
   if (now === onDisk) return
-  writeJsonFile(file, now)
+  writeFileDurably(file, now)
   onDisk = now
 }
 
