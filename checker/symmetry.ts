@@ -1,23 +1,36 @@
 // Symmetry reduction (--symmetry): node ids of a role the model declares `symmetric` are
 // interchangeable, so states that differ only by a renaming of those ids are one state.
-// Each state is fingerprinted by its canonical representative: the least packed words
-// over every renaming (every permutation of each symmetric role, together), applied
-// wherever the ids occur: node-id values, map keys, inside records, unions, sets, bags
-// and sequences (sets and bags re-sorted by encoding). Exact, so distinct counts are the
-// number of equivalence classes; the cost is one encoding per permutation, which keeps
-// it to small clusters (5 nodes: 120 permutations).
+// Each state is fingerprinted by its canonical representative: the least packed words over
+// a set of renamings that is the same for every state of a class, applied wherever the ids
+// occur: node-id values, map keys, inside records, unions, sets, bags and sequences (sets and
+// bags re-sorted by encoding). Exact, so distinct counts are the number of classes.
+//
+// Trying every permutation costs n! encodings a state (5040 at 7 nodes), so the renamings
+// are cut down, as canonical labelling tools do, without losing exactness:
+//   - Each node gets a signature that renaming cannot change: where its id occurs, and the
+//     values it keys with every symmetric id in them masked (signatures.ts). Only renamings
+//     that put the nodes in signature order are tried. A renamed state's nodes have the same
+//     signatures, so every state of a class is tried with the same set of renamed states.
+//   - Nodes of equal signature form a group; if swapping each two neighbours of a group
+//     leaves the state as it is, so does every reordering of the group, and one order is
+//     enough. Only groups that fail this (nodes alike in signature but not interchangeable,
+//     say two that point at different nodes) are tried in every order.
+// Two-phase commit's resource managers are interchangeable whenever their signatures agree,
+// so one encoding (plus the swap checks) replaces n! of them.
 
 import { InputError, ModelError } from './errors.js'
 import type { Schema, Type } from './schema.js'
+import { signer, type Signatures } from './signatures.js'
 
 /** Renames the ids in a plain value: `ids[role][id]` is the new id. */
 type Rename = (value: unknown, ids: Readonly<Record<string, readonly number[]>>) => unknown
 
 export class Symmetry {
-  /** How many renamings are tried per state. */
+  /** How many renamings there are (the product of n! over the roles); far fewer are tried. */
   readonly permutations: number
-  private readonly renamings: Record<string, number[]>[]
   private readonly rename: Rename
+  private readonly sign: (value: unknown) => Signatures
+  private readonly counts: Map<string, number>
   private readonly candidate: Uint32Array
   private readonly best: Uint32Array
 
@@ -28,14 +41,9 @@ export class Symmetry {
       if (!counts.has(role)) throw new ModelError(`symmetric role '${role}' is not a node-id role of the state`)
     }
     this.rename = renamer(schema.type, new Set(roles)) ?? ((v) => v)
-    // Every combination of one permutation per role.
-    let renamings: Record<string, number[]>[] = [{}]
-    for (const role of roles) {
-      const perms = permutationsOf(counts.get(role)!)
-      renamings = renamings.flatMap((r) => perms.map((p) => ({ ...r, [role]: p })))
-    }
-    this.renamings = renamings
-    this.permutations = renamings.length
+    this.sign = signer(schema.type, new Map(roles.map((role) => [role, counts.get(role)!])))
+    this.counts = counts
+    this.permutations = roles.reduce((n, role) => n * factorial(counts.get(role)!), 1)
     this.candidate = new Uint32Array(schema.words)
     this.best = new Uint32Array(schema.words)
   }
@@ -44,15 +52,71 @@ export class Symmetry {
   canonical(words: Uint32Array): Uint32Array {
     const { schema, candidate, best } = this
     const value = schema.decode(words)
-    best.set(words.subarray(0, schema.words))
-    for (const ids of this.renamings) {
+    const signatures = this.sign(value)
+    // Per role, the id renamings to try: ids[k] is node k's new id.
+    let renamings: Record<string, number[]>[] = [{}]
+    for (const role of this.roles) {
+      const options = this.orders(value, words, role, signatures.get(role)!)
+      renamings = renamings.flatMap((r) => options.map((ids) => ({ ...r, [role]: ids })))
+    }
+    let first = true
+    for (const ids of renamings) {
       candidate.fill(0)
-      schema.rootCodec.encode(candidate, 0, this.rename(value, ids))
-      if (less(candidate, best)) best.set(candidate)
+      schema.rootCodec.encode(candidate, 0, this.rename(value, this.withIdentity(ids)))
+      if (first || less(candidate, best)) best.set(candidate)
+      first = false
     }
     return best
   }
+
+  /** The renamings of `role` that put its nodes in signature order, one order per group of
+   * interchangeable nodes, every order of a group that is alike but not interchangeable. */
+  private orders(value: unknown, words: Uint32Array, role: string, signature: readonly string[]): number[][] {
+    const order = signature.map((_, k) => k).sort((a, b) => (signature[a] < signature[b] ? -1 : signature[a] > signature[b] ? 1 : 0))
+    let options: number[][] = [order]
+    for (let start = 0; start < order.length; ) {
+      let end = start + 1
+      while (end < order.length && signature[order[end]] === signature[order[start]]) end++
+      const group = order.slice(start, end)
+      if (group.length > 1 && !this.interchangeable(value, words, role, group)) {
+        const reorderings = permutationsOf(group.length)
+        options = options.flatMap((o) => reorderings.map((p) => [...o.slice(0, start), ...p.map((i) => group[i]), ...o.slice(end)]))
+      }
+      start = end
+    }
+    // An order lists nodes by new id; the renaming maps each node to its place in it.
+    return options.map((o) => {
+      const ids = new Array<number>(o.length)
+      o.forEach((node, place) => (ids[node] = place))
+      return ids
+    })
+  }
+
+  /** Does swapping each two neighbours of `group` leave the state unchanged? Then every
+   * reordering of the group does (the swaps generate them all). */
+  private interchangeable(value: unknown, words: Uint32Array, role: string, group: readonly number[]): boolean {
+    const { schema, candidate } = this
+    for (let i = 0; i + 1 < group.length; i++) {
+      const ids = identity(this.counts.get(role)!)
+      ids[group[i]] = group[i + 1]
+      ids[group[i + 1]] = group[i]
+      candidate.fill(0)
+      schema.rootCodec.encode(candidate, 0, this.rename(value, this.withIdentity({ [role]: ids })))
+      for (let w = 0; w < schema.words; w++) if (candidate[w] !== words[w]) return false
+    }
+    return true
+  }
+
+  /** `ids` completed with the identity for the roles it leaves out. */
+  private withIdentity(ids: Record<string, number[]>): Record<string, number[]> {
+    const all = { ...ids }
+    for (const role of this.roles) all[role] ??= identity(this.counts.get(role)!)
+    return all
+  }
 }
+
+const identity = (n: number) => Array.from({ length: n }, (_, i) => i)
+const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1))
 
 function less(a: Uint32Array, b: Uint32Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i]
