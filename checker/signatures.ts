@@ -4,13 +4,22 @@
 // trying. A signature lists, sorted, every place the node's id occurs (the path through the
 // state's type, with the masked value of the collection element it occurs in) and the masked
 // value of every map entry it keys. Masking writes each symmetric id as `*` and each map keyed
-// by a symmetric role as the sorted list of its values, so no name survives. Two nodes with
-// equal signatures need not be interchangeable; symmetry.ts checks that separately.
+// by a symmetric role as the sorted list of its values, so no name survives. The entries are
+// summed as hashes rather than sorted and joined (a sum does not depend on their order; two
+// signatures that collide only make a group that symmetry.ts then tries in every order). Two
+// nodes with equal signatures need not be interchangeable; symmetry.ts checks that separately.
 
-import type { Type } from './schema.js'
+import { NIL, type Type } from './schema.js'
 
 /** Role -> each node's signature, by node id. */
 export type Signatures = Map<string, string[]>
+
+/** FNV-1a over the string's UTF-16 units, from a given offset basis: two bases, two lanes. */
+function hash(text: string, basis: number): number {
+  let h = basis
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
 
 type Visit = (value: unknown, path: string, context: string, out: (role: string, node: number, entry: string) => void) => void
 
@@ -18,9 +27,13 @@ type Visit = (value: unknown, path: string, context: string, out: (role: string,
 export function signer(type: Type, counts: ReadonlyMap<string, number>): (value: unknown) => Signatures {
   const visit = visitor(type, counts)
   return (value) => {
-    const entries = new Map([...counts].map(([role, n]) => [role, Array.from({ length: n }, () => [] as string[])]))
-    visit(value, '', '', (role, node, entry) => entries.get(role)![node].push(entry))
-    return new Map([...entries].map(([role, nodes]) => [role, nodes.map((e) => e.sort().join('\n'))]))
+    const sums = new Map([...counts].map(([role, n]) => [role, new Float64Array(2 * n)]))
+    visit(value, '', '', (role, node, entry) => {
+      const lanes = sums.get(role)!
+      lanes[2 * node] = (lanes[2 * node] + hash(entry, 0x811c9dc5)) % 2 ** 32
+      lanes[2 * node + 1] = (lanes[2 * node + 1] + hash(entry, 0x01234567)) % 2 ** 32
+    })
+    return new Map([...sums].map(([role, lanes]) => [role, Array.from({ length: lanes.length / 2 }, (_, k) => `${lanes[2 * k]}:${lanes[2 * k + 1]}`)]))
   }
 }
 
@@ -29,7 +42,9 @@ function visitor(type: Type, counts: ReadonlyMap<string, number>): Visit {
     case 'node': {
       const { role } = type
       if (!counts.has(role)) return () => {}
-      return (v, path, context, out) => out(role, v as number, `${path}@${context}`)
+      return (v, path, context, out) => {
+        if (v !== NIL) out(role, v as number, `${path}@${context}`)
+      }
     }
     case 'enum': case 'bool': case 'int':
       return () => {}
@@ -84,7 +99,7 @@ function visitor(type: Type, counts: ReadonlyMap<string, number>): Visit {
 function masker(type: Type, counts: ReadonlyMap<string, number>): (value: unknown) => string {
   switch (type.kind) {
     case 'node':
-      return counts.has(type.role) ? () => '*' : (v) => String(v)
+      return counts.has(type.role) ? (v) => (v === NIL ? 'nil' : '*') : (v) => String(v)
     case 'enum': case 'bool': case 'int':
       return (v) => String(v)
     case 'record': {

@@ -19,7 +19,7 @@
 // so one encoding (plus the swap checks) replaces n! of them.
 
 import { InputError, ModelError } from './errors.js'
-import type { Schema, Type } from './schema.js'
+import { NIL, type Schema, type Type } from './schema.js'
 import { signer, type Signatures } from './signatures.js'
 
 /** Renames the ids in a plain value: `ids[role][id]` is the new id. */
@@ -146,7 +146,8 @@ function renamer(type: Type, roles: ReadonlySet<string>): Rename | null {
   switch (type.kind) {
     case 'node': {
       const role = type.role
-      return roles.has(role) ? (v, ids) => ids[role][v as number] : null
+      if (!roles.has(role)) return null
+      return type.nil ? (v, ids) => (v === NIL ? NIL : ids[role][v as number]) : (v, ids) => ids[role][v as number]
     }
     case 'enum': case 'bool': case 'int':
       return null

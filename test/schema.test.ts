@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  bagOf, bool, enumOf, int, mapOf, nodeId, record, Schema, SchemaError, seqOf, setOf, union, type Value,
+  bagOf, bool, enumOf, int, mapOf, nodeId, nodeIdOrNil, record, Schema, SchemaError, seqOf, setOf, union, type Value,
 } from '../checker/schema.js'
 import { arbitraryOf } from './helpers/arbitrary.js'
 
@@ -19,7 +19,8 @@ const kitchenSink = record({
   flag: bool,
   ballot: int(-1, 5),
   leader: Server,
-  votedFor: mapOf(Server, int(-1, 2)),
+  votedFor: mapOf(Server, nodeIdOrNil('server', 3)),
+  heardFrom: setOf(nodeIdOrNil('server', 3)),
   log: mapOf(Server, seqOf(Entry, 3)),
   peers: setOf(Server),
   votes: setOf(record({ voter: Server, granted: bool })),

@@ -6,6 +6,7 @@
 import { Packer, bitsFor, type Position } from './packer.js'
 import {
   cardinality,
+  NIL,
   type BagType,
   type KeyType,
   type MapType,
@@ -80,12 +81,14 @@ export class ScalarCodec extends Codec {
         break
       }
       case 'node': {
+        // NIL, when allowed, is code 0 and node k code k + 1.
         const { count, role } = type
+        const min = type.nil ? NIL : 0
         this.codeOf = (v) =>
-          Number.isInteger(v) && (v as number) >= 0 && (v as number) < count
-            ? (v as number)
-            : this.fail(`${JSON.stringify(v)} is not a ${role} id (0..${count - 1})`)
-        this.valueAt = (c) => c
+          Number.isInteger(v) && (v as number) >= min && (v as number) < count
+            ? (v as number) - min
+            : this.fail(`${JSON.stringify(v)} is not a ${role} id (0..${count - 1}${type.nil ? `, or ${NIL} for nil` : ''})`)
+        this.valueAt = (c) => c + min
         break
       }
     }

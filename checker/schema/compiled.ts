@@ -103,7 +103,9 @@ function codeFunction(gen: Generator, s: ScalarCodec): string {
       fast = `if (typeof v === 'number' && Number.isInteger(v) && v >= ${type.min} && v <= ${type.max}) return v - ${type.min};`
       break
     case 'node':
-      fast = `if (typeof v === 'number' && (v >>> 0) === v && v < ${type.count}) return v;`
+      fast = type.nil
+        ? `if (typeof v === 'number' && Number.isInteger(v) && v >= -1 && v < ${type.count}) return v + 1;`
+        : `if (typeof v === 'number' && (v >>> 0) === v && v < ${type.count}) return v;`
       break
     default:
       throw new Error(`${s.path}: not a scalar`)
@@ -132,7 +134,9 @@ function ordinalExpression(gen: Generator, type: Type, v: string): string {
     case 'int':
       return `(typeof ${v} === 'number' && Number.isInteger(${v}) && ${v} >= ${type.min} && ${v} <= ${type.max} ? ${v} - ${type.min} : -1)`
     case 'node':
-      return `(typeof ${v} === 'number' && (${v} >>> 0) === ${v} && ${v} < ${type.count} ? ${v} : -1)`
+      return type.nil
+        ? `(typeof ${v} === 'number' && Number.isInteger(${v}) && ${v} >= -1 && ${v} < ${type.count} ? ${v} + 1 : -1)`
+        : `(typeof ${v} === 'number' && (${v} >>> 0) === ${v} && ${v} < ${type.count} ? ${v} : -1)`
     case 'record':
     case 'union': {
       // Mixed radix over the fields (first field most significant), offsets over variants:
@@ -221,6 +225,8 @@ function valueOf(gen: Generator, s: ScalarCodec, code: string): string {
       return `(${code} === 1)`
     case 'int':
       return `(${code} + ${type.min})`
+    case 'node':
+      return type.nil ? `(${code} - 1)` : code
     default:
       return code
   }

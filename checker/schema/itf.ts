@@ -5,9 +5,12 @@
 // {"#bigint"} and variants as {"tag", "value"}.
 
 import { SchemaError } from './codecs.js'
-import type { KeyType, Type } from './types.js'
+import { NIL, type KeyType, type Type } from './types.js'
 
 export type ItfValue = null | boolean | number | string | ItfValue[] | { [key: string]: ItfValue }
+
+/** How ITF writes a nil-able node id that is NIL: as raft.tla's model value Nil. */
+export const NIL_ITF = 'Nil'
 
 export function nodeName(role: string, id: number) {
   return `${role}${id + 1}`
@@ -16,7 +19,7 @@ export function nodeName(role: string, id: number) {
 export function toItf(type: Type, value: unknown): ItfValue {
   switch (type.kind) {
     case 'enum': case 'bool': case 'int': return value as ItfValue
-    case 'node': return nodeName(type.role, value as number)
+    case 'node': return type.nil && value === NIL ? NIL_ITF : nodeName(type.role, value as number)
     case 'record': {
       const out: Record<string, ItfValue> = {}
       for (const [name, t] of Object.entries(type.fields)) out[name] = toItf(t, (value as Record<string, unknown>)[name])
@@ -52,6 +55,7 @@ export function fromItf(type: Type, itf: unknown, path: string): unknown {
       return n >= type.min && n <= type.max ? n : fail(`an integer in ${type.min}..${type.max}`)
     }
     case 'node': {
+      if (type.nil && itf === NIL_ITF) return NIL
       const match = typeof itf === 'string' && itf.startsWith(type.role) ? Number(itf.slice(type.role.length)) : NaN
       return Number.isInteger(match) && match >= 1 && match <= type.count
         ? match - 1

@@ -27,7 +27,16 @@ export interface BoolType { readonly kind: 'bool' }
 export interface IntType { readonly kind: 'int'; readonly min: number; readonly max: number }
 /** A node of a named role: values 0..count-1, shown as `${role}${i + 1}`. Symmetry permutes
  * every field of the same role together. */
-export interface NodeIdType { readonly kind: 'node'; readonly role: string; readonly count: number }
+export interface NodeIdType {
+  readonly kind: 'node'
+  readonly role: string
+  readonly count: number
+  /** Also "no node" (TLA+'s Nil), the value NIL; never a map key. */
+  readonly nil?: boolean
+}
+
+/** The value of a nil-able node id that names no node. */
+export const NIL = -1
 export interface RecordType<F extends Fields> { readonly kind: 'record'; readonly fields: F }
 /** A tagged union, TLA+'s records with a `type` field: the tag is stored next to the variant's fields. */
 export interface UnionType<T extends string, V extends Variants> {
@@ -72,6 +81,9 @@ export const nodeId = (role: string, count: number): NodeIdType => ({
   role,
   count: checkedInt(`node count of role ${role}`, count, 1),
 })
+/** A node id or NIL: a vote not yet cast, a leader not yet known. Renamed as node ids are
+ * under symmetry, NIL staying NIL. */
+export const nodeIdOrNil = (role: string, count: number): NodeIdType => ({ ...nodeId(role, count), nil: true })
 export const record = <const F extends Fields>(fields: F): RecordType<F> => ({ kind: 'record', fields })
 export const union = <const T extends string, const V extends Variants>(tag: T, variants: V): UnionType<T, V> => {
   for (const [name, fields] of Object.entries(variants)) {
@@ -79,7 +91,10 @@ export const union = <const T extends string, const V extends Variants>(tag: T, 
   }
   return { kind: 'union', tag, variants }
 }
-export const mapOf = <K extends KeyType, V extends Type>(key: K, value: V): MapType<K, V> => ({ kind: 'map', key, value })
+export const mapOf = <K extends KeyType, V extends Type>(key: K, value: V): MapType<K, V> => {
+  if (key.kind === 'node' && key.nil) throw new Error(`a map cannot be keyed by ${key.role} ids or nil`)
+  return { kind: 'map', key, value }
+}
 export const setOf = <E extends Type>(elem: E, capacity?: number): SetType<E> => ({
   kind: 'set',
   elem,
@@ -238,7 +253,7 @@ export function cardinality(t: Type): number {
     case 'enum': return t.values.length
     case 'bool': return 2
     case 'int': return t.max - t.min + 1
-    case 'node': return t.count
+    case 'node': return t.count + (t.nil ? 1 : 0)
     case 'record': return Object.values(t.fields).reduce((n, f) => n * cardinality(f), 1)
     case 'union':
       return Object.values(t.variants).reduce((n, fields) =>
@@ -255,7 +270,7 @@ export function describe(t: Type): string {
     case 'enum': return `enum(${t.values.join('|')})`
     case 'bool': return 'bool'
     case 'int': return `int(${t.min}..${t.max})`
-    case 'node': return t.role
+    case 'node': return t.nil ? `${t.role}|nil` : t.role
     case 'record': return `{ ${Object.entries(t.fields).map(([k, f]) => `${k}: ${describe(f)}`).join(', ')} }`
     case 'union': return Object.keys(t.variants).join(' | ')
     case 'map': return `[${describe(t.key)} -> ${describe(t.value)}]`

@@ -138,6 +138,10 @@ export default defineModel({
         }
       },
 
+      // Quorums are majorities, so acceptors are interchangeable: --symmetry checks one state
+      // per renaming of them.
+      symmetric: ['a'],
+
       always: {
         TypeOK: wellTyped,
         Agreement: (s) => chosen(s.msgs.toArray() as readonly Message[], Quorums).length <= 1,

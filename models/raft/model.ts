@@ -6,7 +6,7 @@
 //   messages  [Message -> Nat]            messages: set of { msg, count } (see "The bag" below)
 //   elections (history)                   elections: set of { eterm, eleader, elog, evotes, evoterLog }
 //   allLogs   (history)                   allLogs: set of logs (each step adds the logs of the state before it)
-//   currentTerm, state, votedFor          currentTerm, state, votedFor (Nil = -1): maps over servers
+//   currentTerm, state, votedFor          currentTerm, state, votedFor (a server or Nil): maps over servers
 //   log, commitIndex                      log (sequences of { term, value }; TLA+ index k = at(k - 1)), commitIndex
 //   votesResponded, votesGranted          sets of servers, per server
 //   voterLog (history) [granted -> log]   voterLog: per server a map over servers of { voted, log }:
@@ -43,9 +43,7 @@
 // distinct states (13,797 generated); maxMessages=2: 25,164; maxLogLength=2 maxMessages=2: 69,606.
 
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
-import { bagOf, bool, enumOf, int, mapOf, nodeId, record, seqOf, setOf, union, type Draft as SchemaDraft, type Value, type View as SchemaView } from '../../checker/schema.js'
-
-const NIL = -1
+import { bagOf, bool, enumOf, int, mapOf, NIL, nodeId, nodeIdOrNil, record, seqOf, setOf, union, type Draft as SchemaDraft, type Value, type View as SchemaView } from '../../checker/schema.js'
 
 export default defineModel({
   name: 'raft',
@@ -65,7 +63,7 @@ export default defineModel({
   },
   build({ servers, values, maxTerm, maxLogLength, maxMessages }, bug) {
     const Server = nodeId('server', servers)
-    const ServerOrNil = int(NIL, servers - 1)
+    const ServerOrNil = nodeIdOrNil('server', servers)
     const ValueId = nodeId('value', values)
     const Term = int(0, maxTerm + 1)
     const Index = int(0, maxLogLength + 1)
@@ -322,6 +320,9 @@ export default defineModel({
         EntryCommitted: (s) => s.commitIndex.some((c) => c > 0),
         EntryCommittedOnFollower: (s) => s.commitIndex.some((c, i) => c > 0 && s.state.get(i) === 'Follower'),
       },
+      // raft.tla's servers are interchangeable (its TLC configurations declare Server a
+      // symmetry set): --symmetry checks one state per renaming of them.
+      symmetric: ['server'],
     })
 
     // ---- Receive(m): i = m.mdest, j = m.msource; at most one handler is enabled per message.

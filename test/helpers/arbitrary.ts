@@ -2,14 +2,14 @@
 // type, for round-trip and canonical-form properties.
 
 import fc from 'fast-check'
-import type { Type } from '../../checker/schema.js'
+import { NIL, type Type } from '../../checker/schema.js'
 
 export function arbitraryOf(type: Type): fc.Arbitrary<unknown> {
   switch (type.kind) {
     case 'enum': return fc.constantFrom(...type.values)
     case 'bool': return fc.boolean()
     case 'int': return fc.integer({ min: type.min, max: type.max })
-    case 'node': return fc.integer({ min: 0, max: type.count - 1 })
+    case 'node': return fc.integer({ min: type.nil ? NIL : 0, max: type.count - 1 })
     case 'record': return fc.record(Object.fromEntries(Object.entries(type.fields).map(([k, t]) => [k, arbitraryOf(t)])))
     case 'union':
       return fc.oneof(...Object.entries(type.variants).map(([name, fields]) =>
