@@ -53,7 +53,7 @@ export class Symmetry {
     const { schema, candidate, best } = this
     const value = schema.decode(words)
     const signatures = this.sign(value)
-    // Per role, the id renamings to try: ids[k] is node k's new id.
+    // The renamings to try, each with every role: ids[role][k] is node k's new id.
     let renamings: Record<string, number[]>[] = [{}]
     for (const role of this.roles) {
       const options = this.orders(value, words, role, signatures.get(role)!)
@@ -62,7 +62,7 @@ export class Symmetry {
     let first = true
     for (const ids of renamings) {
       candidate.fill(0)
-      schema.rootCodec.encode(candidate, 0, this.rename(value, this.withIdentity(ids)))
+      schema.rootCodec.encode(candidate, 0, this.rename(value, ids))
       if (first || less(candidate, best)) best.set(candidate)
       first = false
     }
