@@ -11,6 +11,7 @@
 // model); otherwise the test requires the two to be the same.
 
 import { existsSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Instance } from '../checker/instance.js'
@@ -20,6 +21,7 @@ import { traceFromPath, writeTraceFile } from '../traces/itf.js'
 import { simulate } from '../checker/simulate.js'
 import { minimizePath } from '../traces/minimize.js'
 import { decodeTrace, stepProblem } from '../traces/read.js'
+import { runCliJson } from './helpers/cli.js'
 
 const raft = findModel('raft')
 const params = { servers: 3, values: 1, maxTerm: 5, maxLogLength: 1, maxMessages: 1 }
@@ -131,8 +133,8 @@ test('Figure 3.7: the shipped trace is this scenario, and a path of the model', 
     property: 'LeaderCompleteness',
     description: "the Raft dissertation's Figure 3.7 on three servers: a leader commits an entry of an earlier term by counting replicas, and a later leader lacks it",
   })
-  if (process.env.PROTOCHECK_WRITE_TRACES === '1') writeTraceFile(shipped.pathname, trace)
-  assert.ok(existsSync(shipped), `${shipped.pathname} is missing (PROTOCHECK_WRITE_TRACES=1 writes it)`)
+  if (process.env.PROTOCHECK_WRITE_TRACES === '1') writeTraceFile(fileURLToPath(shipped), trace)
+  assert.ok(existsSync(shipped), `${fileURLToPath(shipped)} is missing (PROTOCHECK_WRITE_TRACES=1 writes it)`)
   const steps = decodeTrace(buggy, JSON.parse(readFileSync(shipped, 'utf8')))
   assert.is(stepProblem(buggy, steps), null)
   assert.equal(
@@ -140,6 +142,12 @@ test('Figure 3.7: the shipped trace is this scenario, and a path of the model', 
     path.map((s) => [s.action, JSON.stringify(s.picks), [...s.state]]),
     'the shipped trace differs from the scenario: PROTOCHECK_WRITE_TRACES=1 rewrites it',
   )
+})
+
+test('Figure 3.7 on the CLI: `replay` of the shipped trace reproduces LeaderCompleteness\'s violation on impls/raft with the bug', () => {
+  const { code, report } = runCliJson(['replay', fileURLToPath(shipped)])
+  assert.is(code, 0)
+  assert.equal(report, { model: 'raft', steps: 50, divergence: null, property: 'LeaderCompleteness', reproduced: true })
 })
 
 test.run()
