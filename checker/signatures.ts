@@ -1,13 +1,13 @@
-// Node signatures for symmetry reduction: for each node of a symmetric role, a string that
+// Node signatures for symmetry reduction: for each node of a symmetric role, a value that
 // renaming the nodes cannot change (node k's signature in a state is node p(k)'s in the state
 // renamed by p). symmetry.ts sorts nodes by it, so that only renamings in signature order need
-// trying. A signature lists, sorted, every place the node's id occurs (the path through the
-// state's type, with the masked value of the collection element it occurs in) and the masked
-// value of every map entry it keys. Masking writes each symmetric id as `*` and each map keyed
-// by a symmetric role as the sorted list of its values, so no name survives. The entries are
-// summed as hashes rather than sorted and joined (a sum does not depend on their order; two
-// signatures that collide only make a group that symmetry.ts then tries in every order). Two
-// nodes with equal signatures need not be interchangeable; symmetry.ts checks that separately.
+// trying. A signature covers every place the node's id occurs (the path through the state's
+// type, with the masked value of the collection element it occurs in) and the masked value of
+// every map entry it keys. Masking writes each symmetric id as `*` and each map keyed by a
+// symmetric role as the sorted list of its values, so no name survives. The entries are summed
+// as hashes, two lanes of them (a sum does not depend on their order; two signatures that
+// collide only make a group that symmetry.ts then tries in every order). Two nodes with equal
+// signatures need not be interchangeable; symmetry.ts checks that separately.
 
 import { NIL, type Type } from './schema.js'
 
