@@ -153,6 +153,21 @@ viewer('two-phase commit counterexample: lanes, steps, arrows, keys and highligh
   await page.close()
 })
 
+viewer('Raft Figure 3.7 (the recorded trace): no two arrow labels drawn over each other, Nil shown as Nil', async ({ browser }) => {
+  const trace = fileURLToPath(new URL('../../specs/traces/raft-commit-earlier-term.itf.json', import.meta.url))
+  const { page, errors } = await open(browser!, htmlOf(trace, 'figure-3-7'))
+  assert.equal(await page.$$eval('.lane-head', (heads) => heads.map((h) => h.textContent)), ['global', 'server1', 'server2', 'server3'])
+  // A RequestVote is read twice (UpdateTerm, then the handler): two arrows from one point.
+  const positions = await page.$$eval('#chart g.arrow text', (labels) => labels.map((l) => `${l.getAttribute('x')},${l.getAttribute('y')}`))
+  assert.ok(positions.length > 10, `${positions.length} labels`)
+  assert.is(new Set(positions).size, positions.length, 'two labels share a position')
+  const arrows = await page.$$eval('#chart g.arrow', (all) => all.length)
+  assert.ok(arrows > positions.length, `${arrows} arrows, ${positions.length} labels: arrows of one message share its label`)
+  assert.match(await page.textContent('#state tr[data-path="votedFor[server1]"] .value') ?? '', /^Nil$/)
+  assert.equal(errors, [])
+  await page.close()
+})
+
 viewer("Quint's run renders: lanes from its map keys and picks, and its variants", async ({ browser }) => {
   const { page, errors } = await open(browser!, htmlOf(quintFixture('twophase_run'), 'quint-run'))
   assert.equal(await page.$$eval('.lane-head', (heads) => heads.map((h) => h.textContent)), ['global', 'rm1', 'rm2', 'rm3'])

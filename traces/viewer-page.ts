@@ -87,6 +87,10 @@
   view.lanes.forEach((lane, i) => {
     chart.appendChild(svg('line', { class: 'lane', x1: laneX(i), x2: laneX(i), y1: 0, y2: view.steps.length * ROW, 'data-lane': lane.id }))
   })
+  // Labels already placed, by position (sender lane, step, side): arrows leaving one point
+  // share a label when they carry the same message (one read, then consumed), and stack
+  // otherwise, so that no two labels are drawn over each other.
+  const labelsAt = new Map<string, string[]>()
   for (const a of view.arrows) {
     const group = svg('g', { class: `arrow ${a.kind}`, 'data-from': view.lanes[a.from].id, 'data-to': view.lanes[a.to].id, 'data-sent': a.sent, 'data-received': a.received },
       `${a.kind === 'message' ? `step ${a.sent} -> step ${a.received}` : `step ${a.sent}`}: ${a.label}`)
@@ -97,9 +101,14 @@
     // The label sits by the sender, on the side the arrow goes, so that arrows leaving at
     // different steps never share a label position.
     const rightward = x2 >= x1
-    const label = svg('text', { x: x1 + (rightward ? 10 : -10), y: rowY(a.sent) - 6, 'text-anchor': rightward ? 'start' : 'end' })
-    label.textContent = clip(a.label, Math.max(14, Math.floor(Math.abs(x2 - x1) / 6.5)))
-    group.appendChild(label)
+    const at = `${a.from}:${a.sent}:${rightward}`
+    const placed = labelsAt.get(at) ?? []
+    if (!placed.includes(a.label)) {
+      const label = svg('text', { x: x1 + (rightward ? 10 : -10), y: rowY(a.sent) - 6 - 11 * placed.length, 'text-anchor': rightward ? 'start' : 'end' })
+      label.textContent = clip(a.label, Math.max(14, Math.floor(Math.abs(x2 - x1) / 6.5)))
+      group.appendChild(label)
+      labelsAt.set(at, [...placed, a.label])
+    }
     chart.appendChild(group)
   }
   view.steps.forEach((step, i) => {
