@@ -1,4 +1,5 @@
-// `protocheck list [--json]`: the models, their params (defaults and ranges), properties and bugs.
+// `protocheck list [--json]`: the models, their params (defaults and ranges), properties, the
+// roles --symmetry may rename, and bugs.
 
 import type { CommandModule } from 'yargs'
 import { Instance } from '../checker/instance.js'
@@ -19,6 +20,8 @@ export function modelListing() {
         ...instance.reachables.map((p) => ({ name: p.name, kind: p.kind })),
       ],
       actions: instance.actionNames,
+      /** Node-id roles whose ids are interchangeable: what --symmetry reduces. */
+      symmetric: instance.protocol.symmetric ?? [],
       bugs: Object.entries(model.bugs).map(([name, description]) => ({ name, description })),
     }
   })
@@ -40,6 +43,7 @@ export const listCommand: CommandModule<object, { json: boolean }> = {
         lines.push(`  --param ${name}=N   ${p.description} (default ${p.default}, ${p.minimum}..${p.maximum})`)
       }
       lines.push(`  properties: ${m.properties.map((p) => `${p.name} (${p.kind})`).join(', ')}`)
+      if (m.symmetric.length) lines.push(`  --symmetry: ${m.symmetric.join(', ')} ids are interchangeable`)
       for (const b of m.bugs) lines.push(`  --bug ${b.name}: ${b.description}`)
       process.stdout.write(lines.join('\n') + '\n\n')
     }

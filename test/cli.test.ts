@@ -46,13 +46,15 @@ test('bounds give incomplete (exit 3), never safe', () => {
   }
 })
 
-test('list --json names every model with params, properties and bugs', () => {
+test('list --json names every model with params, properties, symmetric roles and bugs', () => {
   const { code, report } = runCliJson(['list'])
   assert.is(code, 0)
   const tpc = report.models.find((m: any) => m.name === 'two-phase-commit')
   assert.equal(tpc.params.rm, { type: 'integer', description: 'number of resource managers', default: 3, minimum: 1, maximum: 12 })
   assert.ok(tpc.properties.some((p: any) => p.name === 'TCConsistent' && p.kind === 'always'))
   assert.ok(tpc.bugs.length >= 2 && tpc.bugs.every((b: any) => b.name && b.description))
+  const symmetric = Object.fromEntries(report.models.map((m: any) => [m.name, m.symmetric]))
+  assert.equal(symmetric, { 'two-phase-commit': ['rm'], 'transaction-commit': ['rm'], 'lock-service': [], zab: [], paxos: ['a'], raft: ['server'] })
 })
 
 const badInput: [string, string[], RegExp][] = [
