@@ -21,11 +21,12 @@ export function recheckTrace(instance: Instance, trace: ItfTrace, options: { che
     throw new InputError(`the trace is of ${meta.model}, not ${instance.model.name}`)
   }
   if ((meta.bug ?? undefined) !== instance.config.bug) {
-    throw new InputError(`the trace was written with ${meta.bug ? `bug ${meta.bug}` : 'no bug'}, not ${instance.config.bug ? `bug ${instance.config.bug}` : 'without a bug'}`)
+    const bug = (name: unknown) => (name ? `bug ${name}` : 'no bug')
+    throw new InputError(`the trace was written with ${bug(meta.bug)}, but this check has ${bug(instance.config.bug)}`)
   }
   const configured = instance.config.params
   if (meta.params && Object.keys({ ...meta.params, ...configured }).some((k) => meta.params![k] !== configured[k])) {
-    throw new InputError(`the trace was written for ${formatParams(meta.params)}, not ${formatParams(configured)}`)
+    throw new InputError(`the trace was written for ${formatParams(meta.params)}, but this check has ${formatParams(configured)}`)
   }
   const steps = decodeTrace(instance, trace)
   if (steps.length === 0) throw new InputError('the trace has no states')
