@@ -7,6 +7,7 @@
 
 import { checkAsync } from '../checker/check.js'
 import { Instance } from '../checker/instance.js'
+import { Symmetry } from '../checker/symmetry.js'
 import { findModel } from '../models/index.js'
 import { handwrittenTwoPhaseBfs } from './handwritten-two-phase.js'
 
@@ -17,6 +18,8 @@ export interface Configuration {
   workers: number
   /** Visited-table size (--fp-mem), or undefined to let it grow. */
   fpMemMB?: number
+  /** --symmetry: distinct states are then classes of states. */
+  symmetry?: boolean
 }
 
 export interface Measurement {
@@ -38,7 +41,8 @@ if (configuration.strategy === 'handwritten') {
   figures = { result: r.safe ? 'safe' : 'violation', ...r }
 } else {
   const instance = Instance.create(findModel(configuration.model), configuration.params)
-  const r = await checkAsync(instance, configuration.strategy, { fingerprintBytes, workers: configuration.workers })
+  const symmetry = configuration.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? []) : undefined
+  const r = await checkAsync(instance, configuration.strategy, { fingerprintBytes, workers: configuration.workers, symmetry })
   figures = { result: r.result, distinctStates: r.distinctStates, generatedStates: r.generatedStates, seconds: r.seconds }
 }
 const cpu = process.cpuUsage(cpuBefore)
