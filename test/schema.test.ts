@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  bagOf, bool, enumOf, int, mapOf, nodeId, nodeIdOrNil, record, Schema, SchemaError, seqOf, setOf, union, type Value,
+  bagOf, bool, enumOf, int, mapOf, NIL, nodeId, nodeIdOrNil, record, Schema, SchemaError, seqOf, setOf, union, valueFromItf, valueToItf, type Value,
 } from '../checker/schema.js'
 import { arbitraryOf } from './helpers/arbitrary.js'
 
@@ -220,6 +220,17 @@ test('scalars share words: a 2PC state with 3 resource managers packs into 3 wor
   }))
   // 6 bits of rmState and 2 of tmState share one word; the two bitsets take a word each.
   assert.is(s.words, 3)
+})
+
+test('a node id or Nil: NIL in values, "Nil" in ITF, and a clear error for anything else', () => {
+  const VotedFor = nodeIdOrNil('server', 3)
+  assert.is(valueToItf(VotedFor, NIL), 'Nil')
+  assert.is(valueToItf(VotedFor, 2), 'server3')
+  assert.is(valueFromItf(VotedFor, 'Nil', 'votedFor'), NIL)
+  assert.is(valueFromItf(VotedFor, 'server1', 'votedFor'), 0)
+  assert.throws(() => valueFromItf(VotedFor, -1, 'votedFor'), /votedFor: expected a server id \(server1\.\.server3\) or Nil, got -1/)
+  assert.throws(() => valueFromItf(nodeId('server', 3), 'Nil', 'leader'), /leader: expected a server id \(server1\.\.server3\), got "Nil"/)
+  assert.throws(() => mapOf(VotedFor, bool), /a map cannot be keyed by server ids or nil/)
 })
 
 test.run()

@@ -59,7 +59,7 @@ export function fromItf(type: Type, itf: unknown, path: string): unknown {
       const match = typeof itf === 'string' && itf.startsWith(type.role) ? Number(itf.slice(type.role.length)) : NaN
       return Number.isInteger(match) && match >= 1 && match <= type.count
         ? match - 1
-        : fail(`a ${type.role} id (${nodeName(type.role, 0)}..${nodeName(type.role, type.count - 1)})`)
+        : fail(`a ${type.role} id (${nodeName(type.role, 0)}..${nodeName(type.role, type.count - 1)})${type.nil ? ` or ${NIL_ITF}` : ''}`)
     }
     case 'record': {
       const obj = isObject(itf) ? itf : fail('a record')
