@@ -31,6 +31,8 @@ export class Symmetry {
   private readonly rename: Rename
   private readonly sign: (value: unknown) => Signatures
   private readonly counts: Map<string, number>
+  /** Every role's identity renaming, for the roles a renaming leaves as they are. */
+  private readonly identities: Record<string, number[]>
   private readonly candidate: Uint32Array
   private readonly best: Uint32Array
 
@@ -43,6 +45,7 @@ export class Symmetry {
     this.rename = renamer(schema.type, new Set(roles)) ?? ((v) => v)
     this.sign = signer(schema.type, new Map(roles.map((role) => [role, counts.get(role)!])))
     this.counts = counts
+    this.identities = Object.fromEntries(roles.map((role) => [role, identity(counts.get(role)!)]))
     this.permutations = roles.reduce((n, role) => n * factorial(counts.get(role)!), 1)
     this.candidate = new Uint32Array(schema.words)
     this.best = new Uint32Array(schema.words)
@@ -96,22 +99,19 @@ export class Symmetry {
    * reordering of the group does (the swaps generate them all). */
   private interchangeable(value: unknown, words: Uint32Array, role: string, group: readonly number[]): boolean {
     const { schema, candidate } = this
+    const ids = identity(this.counts.get(role)!)
+    const renaming = { ...this.identities, [role]: ids }
     for (let i = 0; i + 1 < group.length; i++) {
-      const ids = identity(this.counts.get(role)!)
-      ids[group[i]] = group[i + 1]
-      ids[group[i + 1]] = group[i]
+      const [a, b] = [group[i], group[i + 1]]
+      ids[a] = b
+      ids[b] = a
       candidate.fill(0)
-      schema.rootCodec.encode(candidate, 0, this.rename(value, this.withIdentity({ [role]: ids })))
+      schema.rootCodec.encode(candidate, 0, this.rename(value, renaming))
+      ids[a] = a
+      ids[b] = b
       for (let w = 0; w < schema.words; w++) if (candidate[w] !== words[w]) return false
     }
     return true
-  }
-
-  /** `ids` completed with the identity for the roles it leaves out. */
-  private withIdentity(ids: Record<string, number[]>): Record<string, number[]> {
-    const all = { ...ids }
-    for (const role of this.roles) all[role] ??= identity(this.counts.get(role)!)
-    return all
   }
 }
 
