@@ -208,6 +208,24 @@ test('--symmetry paxos: 857 classes of 3,921 states, as a hand-written renaming 
   assert.is(new Set(reachable(instance).map((s) => perms.map((p) => renamed(s, p)).sort()[0])).size, 857)
 })
 
+test('--symmetry lock-service: 18,630 classes of 37,125 states, as a hand-written renaming of the clients counts them', () => {
+  const instance = Instance.create(findModel('lock-service'), {})
+  const result = check(instance, 'bfs', { symmetry: new Symmetry(instance.schema, instance.protocol.symmetric ?? []) })
+  assert.is(result.result, 'safe')
+  assert.is(result.distinctStates, 18630)
+  const renamed = (s: any, p: number[]) => {
+    const perClient = (m: unknown[]) => {
+      const out: unknown[] = []
+      m.forEach((x, c) => (out[p[c]] = x))
+      return out
+    }
+    const lock = { ...s.lock, holder: s.lock.holder === -1 ? -1 : p[s.lock.holder] }
+    return JSON.stringify([s.now, perClient(s.skew), lock, s.leases, perClient(s.client), perClient(s.inflight), s.storage])
+  }
+  const perms = permutations(2)
+  assert.is(new Set(reachable(instance).map((s) => perms.map((p) => renamed(s, p)).sort()[0])).size, 18630)
+})
+
 test('--symmetry on the CLI; a model without symmetric roles is bad input', () => {
   const ok = runCli(['check', 'two-phase-commit', '--param', 'rm=4', '--symmetry'])
   assert.is(ok.code, 0)

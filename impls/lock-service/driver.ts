@@ -14,6 +14,7 @@
 // The model's ghost variables (lease numbers, and which lease each write and each accepted
 // write came from) are kept here, by watching the grants go by: the nodes know nothing of them.
 
+import { NIL } from '../../checker/schema.js'
 import { NotEnabledError, type Driver, type DriverFactory } from '../driver.js'
 import { isRefused, type Taken, type Transition } from '../transition.js'
 import { initialClient, stepClient, type ClientEvent, type ClientState } from './client.js'
@@ -119,7 +120,8 @@ class LockServiceCluster implements Driver {
     return {
       now: this.server.now,
       skew: this.clients.map((c) => c.clock - this.server.now),
-      lock: { held: this.server.held, holder: this.server.holder, expires: this.server.expires, gen: this.server.gen },
+      // The server keeps client 0 as the holder of a free lock; the model says no one (Nil).
+      lock: { held: this.server.held, holder: this.server.held ? this.server.holder : NIL, expires: this.server.expires, gen: this.server.gen },
       leases: this.leases,
       client: this.clients.map((c, i) => ({ pc: c.pc, token: c.token, lease: this.clientLease[i], expires: c.expires })),
       inflight: this.inflight.map((f) => (f ? { pending: true, token: f.write.token, lease: f.lease } : { pending: false, token: 0, lease: 0 })),

@@ -34,7 +34,7 @@
 
 import { InputError } from '../../checker/errors.js'
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
-import { bool, enumOf, int, mapOf, nodeId, record } from '../../checker/schema.js'
+import { bool, enumOf, int, mapOf, NIL, nodeId, nodeIdOrNil, record } from '../../checker/schema.js'
 
 export default defineModel({
   name: 'lock-service',
@@ -71,7 +71,7 @@ export default defineModel({
     const state = record({
       now: Time,
       skew: mapOf(Client, int(-drift, drift)),
-      lock: record({ held: bool, holder: Client, expires: ServerExpiry, gen: LeaseNo }),
+      lock: record({ held: bool, holder: nodeIdOrNil('client', clients), expires: ServerExpiry, gen: LeaseNo }),
       leases: LeaseNo,
       client: mapOf(Client, record({ pc: enumOf('idle', 'holding'), token: LeaseNo, lease: LeaseNo, expires: LocalTime })),
       inflight: mapOf(Client, record({ pending: bool, token: LeaseNo, lease: LeaseNo })),
@@ -79,11 +79,11 @@ export default defineModel({
     })
 
     const IDLE = { pc: 'idle', token: 0, lease: 0, expires: 0 } as const
-    // A free lock keeps its generation; holder and expiry go back to zero so that equal
-    // situations are equal states.
+    // A free lock keeps its generation; it has no holder, and its expiry goes back to zero so
+    // that equal situations are equal states.
     const free = (lock: { held: boolean; holder: number; expires: number }) => {
       lock.held = false
-      lock.holder = 0
+      lock.holder = NIL
       lock.expires = 0
     }
 
@@ -103,6 +103,7 @@ export default defineModel({
       init(emit) {
         emit((d) => {
           d.now = 0
+          d.lock.holder = NIL
           for (const c of cs) {
             d.skew.set(c, 0)
             d.client.set(c, IDLE)
@@ -200,6 +201,8 @@ export default defineModel({
         StaleWriteRejected: (s) => s.storage.rejected,
       },
       within: (s) => s.now <= maxTime && s.leases <= maxLeases,
+      // Clients are interchangeable: --symmetry checks one state per renaming of them.
+      symmetric: ['client'],
     })
   },
 })
