@@ -3,37 +3,52 @@
 // renamed by p). symmetry.ts sorts nodes by it, so that only renamings in signature order need
 // trying. A signature covers every place the node's id occurs (the path through the state's
 // type, with the masked value of the collection element it occurs in) and the masked value of
-// every map entry it keys. Masking writes each symmetric id as `*` and each map keyed by a
-// symmetric role as the sorted list of its values, so no name survives. The entries are summed
-// as hashes, two lanes of them (a sum does not depend on their order; two signatures that
-// collide only make a group that symmetry.ts then tries in every order). Two nodes with equal
-// signatures need not be interchangeable; symmetry.ts checks that separately.
+// every map entry it keys. Masking hides each symmetric id (all look alike, Nil apart) and
+// treats a map keyed by a symmetric role as the multiset of its values, so no name survives.
+//
+// Everything is hashed to 32 bits, nothing is built as a string: collections whose order
+// renaming may change (sets, bags, maps keyed by a symmetric role, a node's own entries) are
+// combined by addition, which ignores order; records and sequences by an ordered mix. Two
+// signatures that collide only make a larger group, which symmetry.ts then tries in every
+// order; two nodes with equal signatures need not be interchangeable, and symmetry.ts checks
+// that separately.
 
 import { NIL, type Type } from './schema.js'
 
 /** Role -> each node's signature, by node id. */
-export type Signatures = Map<string, string[]>
+export type Signatures = Map<string, number[]>
 
-/** FNV-1a over the string's UTF-16 units, from a given offset basis: two bases, two lanes. */
-function hash(text: string, basis: number): number {
-  let h = basis
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
-  return h >>> 0
+/** Hash of a masked value. */
+type Mask = (value: unknown) => number
+/** Walk a value, reporting each occurrence of a symmetric id and each entry a node keys. */
+type Visit = (value: unknown, path: number, context: number, out: (role: string, node: number, entry: number) => void) => void
+
+/** Ordered combination of two hashes (murmur3's mixing steps). */
+function mix(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51)
+  k = (k << 15) | (k >>> 17)
+  h ^= Math.imul(k, 0x1b873593)
+  h = (h << 13) | (h >>> 19)
+  return (Math.imul(h, 5) + 0xe6546b64) | 0
 }
 
-type Visit = (value: unknown, path: string, context: string, out: (role: string, node: number, entry: string) => void) => void
+/** A string's hash (FNV-1a), for the names and tags known when a type is compiled. */
+function hashText(text: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  return h | 0
+}
 
 /** The signature function of a state type, for the roles in `counts` (role -> node count). */
 export function signer(type: Type, counts: ReadonlyMap<string, number>): (value: unknown) => Signatures {
   const visit = visitor(type, counts)
   return (value) => {
-    const sums = new Map([...counts].map(([role, n]) => [role, new Float64Array(2 * n)]))
-    visit(value, '', '', (role, node, entry) => {
-      const lanes = sums.get(role)!
-      lanes[2 * node] = (lanes[2 * node] + hash(entry, 0x811c9dc5)) % 2 ** 32
-      lanes[2 * node + 1] = (lanes[2 * node + 1] + hash(entry, 0x01234567)) % 2 ** 32
+    const sums = new Map([...counts].map(([role, n]) => [role, new Array<number>(n).fill(0)]))
+    visit(value, 0, 0, (role, node, entry) => {
+      const signature = sums.get(role)!
+      signature[node] = (signature[node] + entry) | 0
     })
-    return new Map([...sums].map(([role, lanes]) => [role, Array.from({ length: lanes.length / 2 }, (_, k) => `${lanes[2 * k]}:${lanes[2 * k + 1]}`)]))
+    return sums
   }
 }
 
@@ -43,22 +58,23 @@ function visitor(type: Type, counts: ReadonlyMap<string, number>): Visit {
       const { role } = type
       if (!counts.has(role)) return () => {}
       return (v, path, context, out) => {
-        if (v !== NIL) out(role, v as number, `${path}@${context}`)
+        if (v !== NIL) out(role, v as number, mix(path, context))
       }
     }
     case 'enum': case 'bool': case 'int':
       return () => {}
     case 'record': {
-      const fields = Object.entries(type.fields).map(([name, t]) => [name, visitor(t, counts)] as const)
+      const fields = Object.entries(type.fields).map(([name, t]) => [name, hashText(name), visitor(t, counts)] as const)
       return (v, path, context, out) => {
-        for (const [name, visit] of fields) visit((v as Record<string, unknown>)[name], `${path}.${name}`, context, out)
+        for (const [name, tag, visit] of fields) visit((v as Record<string, unknown>)[name], mix(path, tag), context, out)
       }
     }
     case 'union': {
-      const variants = new Map(Object.entries(type.variants).map(([tag, fields]) => [tag, Object.entries(fields).map(([name, t]) => [name, visitor(t, counts)] as const)]))
+      const variants = new Map(
+        Object.entries(type.variants).map(([tag, fields]) => [tag, Object.entries(fields).map(([name, t]) => [name, hashText(`${tag}.${name}`), visitor(t, counts)] as const)]),
+      )
       return (v, path, context, out) => {
-        const tag = (v as Record<string, string>)[type.tag]
-        for (const [name, visit] of variants.get(tag) ?? []) visit((v as Record<string, unknown>)[name], `${path}<${tag}>.${name}`, context, out)
+        for (const [name, tag, visit] of variants.get((v as Record<string, string>)[type.tag]) ?? []) visit((v as Record<string, unknown>)[name], mix(path, tag), context, out)
       }
     }
     case 'map': {
@@ -67,70 +83,74 @@ function visitor(type: Type, counts: ReadonlyMap<string, number>): Visit {
       const key = type.key
       if (key.kind === 'node' && counts.has(key.role)) {
         // The entry node k keys belongs to k; ids inside it are seen from the entry.
+        const entry = hashText('[]=')
         return (v, path, _context, out) =>
           (v as readonly unknown[]).forEach((x, k) => {
             const masked = maskValue(x)
-            out(key.role, k, `${path}[]=${masked}`)
-            value(x, `${path}[]`, masked, out)
+            out(key.role, k, mix(mix(path, entry), masked))
+            value(x, mix(path, entry + 1), masked, out)
           })
       }
-      if (key.kind === 'enum') return (v, path, context, out) => Object.entries(v as Record<string, unknown>).forEach(([k, x]) => value(x, `${path}[${k}]`, context, out))
-      return (v, path, context, out) => (v as readonly unknown[]).forEach((x, k) => value(x, `${path}[${k}]`, context, out))
+      if (key.kind === 'enum') return (v, path, context, out) => Object.entries(v as Record<string, unknown>).forEach(([k, x]) => value(x, mix(path, hashText(k)), context, out))
+      return (v, path, context, out) => (v as readonly unknown[]).forEach((x, k) => value(x, mix(path, k), context, out))
     }
-    case 'set': {
+    case 'set': case 'bag': {
+      // No index: renaming re-sorts a set or a bag.
       const elem = visitor(type.elem, counts)
       const maskElem = masker(type.elem, counts)
-      // No index: renaming re-sorts a set.
-      return (v, path, _context, out) => (v as readonly unknown[]).forEach((x) => elem(x, `${path}{}`, maskElem(x), out))
-    }
-    case 'bag': {
-      const elem = visitor(type.elem, counts)
-      const maskElem = masker(type.elem, counts)
-      return (v, path, _context, out) => (v as readonly (readonly [unknown, number])[]).forEach(([x, n]) => elem(x, `${path}{}`, `${maskElem(x)}x${n}`, out))
+      const member = hashText('{}')
+      if (type.kind === 'set') return (v, path, _context, out) => (v as readonly unknown[]).forEach((x) => elem(x, mix(path, member), maskElem(x), out))
+      return (v, path, _context, out) => (v as readonly (readonly [unknown, number])[]).forEach(([x, n]) => elem(x, mix(path, member), mix(maskElem(x), n), out))
     }
     case 'seq': {
       const elem = visitor(type.elem, counts)
-      return (v, path, context, out) => (v as readonly unknown[]).forEach((x, i) => elem(x, `${path}[${i}]`, context, out))
+      return (v, path, context, out) => (v as readonly unknown[]).forEach((x, i) => elem(x, mix(path, i), context, out))
     }
   }
 }
 
-/** A value as a string with every symmetric id hidden, unchanged by any renaming. */
-function masker(type: Type, counts: ReadonlyMap<string, number>): (value: unknown) => string {
+/** The hash of a value with every symmetric id hidden: the same under any renaming. */
+function masker(type: Type, counts: ReadonlyMap<string, number>): Mask {
   switch (type.kind) {
     case 'node':
-      return counts.has(type.role) ? (v) => (v === NIL ? 'nil' : '*') : (v) => String(v)
-    case 'enum': case 'bool': case 'int':
-      return (v) => String(v)
+      return counts.has(type.role) ? (v) => (v === NIL ? 1 : 2) : (v) => mix(3, v as number)
+    case 'enum': {
+      const hashes = new Map(type.values.map((x) => [x, hashText(x)]))
+      return (v) => hashes.get(v as string)!
+    }
+    case 'bool':
+      return (v) => (v ? 5 : 4)
+    case 'int':
+      return (v) => mix(6, v as number)
     case 'record': {
       const fields = Object.entries(type.fields).map(([name, t]) => [name, masker(t, counts)] as const)
-      return (v) => `{${fields.map(([name, mask]) => mask((v as Record<string, unknown>)[name])).join(',')}}`
+      return (v) => fields.reduce((h, [name, mask]) => mix(h, mask((v as Record<string, unknown>)[name])), 7)
     }
     case 'union': {
-      const variants = new Map(Object.entries(type.variants).map(([tag, fields]) => [tag, Object.entries(fields).map(([name, t]) => [name, masker(t, counts)] as const)]))
+      const variants = new Map(Object.entries(type.variants).map(([tag, fields]) => [tag, [hashText(tag), Object.entries(fields).map(([name, t]) => [name, masker(t, counts)] as const)] as const]))
       return (v) => {
-        const tag = (v as Record<string, string>)[type.tag]
-        return `${tag}{${(variants.get(tag) ?? []).map(([name, mask]) => mask((v as Record<string, unknown>)[name])).join(',')}}`
+        const [tag, fields] = variants.get((v as Record<string, string>)[type.tag])!
+        return fields.reduce((h, [name, mask]) => mix(h, mask((v as Record<string, unknown>)[name])), tag)
       }
     }
     case 'map': {
       const value = masker(type.value, counts)
       const key = type.key
-      if (key.kind === 'node' && counts.has(key.role)) return (v) => `[${(v as readonly unknown[]).map(value).sort().join(',')}]`
-      if (key.kind === 'enum') return (v) => `[${Object.values(v as Record<string, unknown>).map(value).join(',')}]`
-      return (v) => `[${(v as readonly unknown[]).map(value).join(',')}]`
+      if (key.kind === 'node' && counts.has(key.role)) return (v) => mix(8, (v as readonly unknown[]).reduce<number>((sum, x) => (sum + value(x)) | 0, 0))
+      const values = (v: unknown) => (key.kind === 'enum' ? Object.values(v as Record<string, unknown>) : (v as readonly unknown[]))
+      return (v) => values(v).reduce<number>((h, x) => mix(h, value(x)), 9)
     }
     case 'set': {
       const elem = masker(type.elem, counts)
-      return (v) => `{${(v as readonly unknown[]).map(elem).sort().join(',')}}`
+      return (v) => mix(10, (v as readonly unknown[]).reduce<number>((sum, x) => (sum + elem(x)) | 0, 0))
     }
     case 'bag': {
       const elem = masker(type.elem, counts)
-      return (v) => `{${(v as readonly (readonly [unknown, number])[]).map(([x, n]) => `${elem(x)}x${n}`).sort().join(',')}}`
+      return (v) => mix(11, (v as readonly (readonly [unknown, number])[]).reduce<number>((sum, [x, n]) => (sum + mix(elem(x), n)) | 0, 0))
     }
     case 'seq': {
       const elem = masker(type.elem, counts)
-      return (v) => `<${(v as readonly unknown[]).map(elem).join(',')}>`
+      return (v) => (v as readonly unknown[]).reduce<number>((h, x) => mix(h, elem(x)), 12)
     }
   }
 }

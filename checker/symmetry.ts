@@ -74,8 +74,8 @@ export class Symmetry {
 
   /** The renamings of `role` that put its nodes in signature order, one order per group of
    * interchangeable nodes, every order of a group that is alike but not interchangeable. */
-  private orders(value: unknown, words: Uint32Array, role: string, signature: readonly string[]): number[][] {
-    const order = signature.map((_, k) => k).sort((a, b) => (signature[a] < signature[b] ? -1 : signature[a] > signature[b] ? 1 : 0))
+  private orders(value: unknown, words: Uint32Array, role: string, signature: readonly number[]): number[][] {
+    const order = signature.map((_, k) => k).sort((a, b) => signature[a] - signature[b])
     let options: number[][] = [order]
     for (let start = 0; start < order.length; ) {
       let end = start + 1
