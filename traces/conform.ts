@@ -170,10 +170,11 @@ export interface ConformResult {
 
 export function conform(instance: Instance, factory: DriverFactory, options: ConformOptions): ConformResult {
   let stepsCompared = 0
+  const checkRefusals = options.checkRefusals ?? true
   const walks = fc.array(fc.nat(), { minLength: 0, maxLength: options.maxSteps, size: 'max' })
   const details = fc.check(
     fc.property(walks, (choices) => {
-      const w = walk(instance, factory, choices, options.checkRefusals ?? true)
+      const w = walk(instance, factory, choices, checkRefusals)
       if (!w.divergence) stepsCompared += w.steps.length - 1
       return w.divergence === null
     }),
@@ -188,7 +189,7 @@ export function conform(instance: Instance, factory: DriverFactory, options: Con
     runs: details.numRuns,
     seed: options.seed,
     stepsCompared,
-    counterexample: walk(instance, factory, choices, options.checkRefusals ?? true),
+    counterexample: walk(instance, factory, choices, checkRefusals),
     path: details.counterexamplePath,
   }
 }

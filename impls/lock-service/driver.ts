@@ -68,7 +68,7 @@ class LockServiceCluster implements Driver {
         // Bounded drift is an assumption about the environment, which this driver plays: a
         // clock never strays more than `drift` ticks from the server's.
         const c = this.client(picks)
-        const skew = this.clients[c].clock - this.server.now + (dir === 'ahead' ? 1 : -1)
+        const skew = this.skewOf(c) + (dir === 'ahead' ? 1 : -1)
         if (Math.abs(skew) > this.params.drift) throw new NotEnabledError(`client${c + 1}'s clock would be ${skew} ticks off, past drift=${this.params.drift}`)
         this.toClient(c, { type: 'Drift', dir })
         return
@@ -119,7 +119,7 @@ class LockServiceCluster implements Driver {
   observe() {
     return {
       now: this.server.now,
-      skew: this.clients.map((c) => c.clock - this.server.now),
+      skew: this.clients.map((_, c) => this.skewOf(c)),
       // The server keeps client 0 as the holder of a free lock; the model says no one (Nil).
       lock: { held: this.server.held, holder: this.server.held ? this.server.holder : NIL, expires: this.server.expires, gen: this.server.gen },
       leases: this.leases,
@@ -130,6 +130,11 @@ class LockServiceCluster implements Driver {
   }
 
   /** A client's request to the lock server and the server's answer back to the client. */
+  /** How far client c's clock is from the server's, in ticks (the model's skew[c]). */
+  private skewOf(c: ClientId): number {
+    return this.clients[c].clock - this.server.now
+  }
+
   private exchange(c: ClientId, event: ClientEvent) {
     const [request] = this.toClient(c, event)
     const t = this.taken(this.cores.stepLockServer({ lease: this.params.lease, bug: this.bug }, this.server, { type: 'Receive', message: request.message as never }))
