@@ -53,10 +53,22 @@ function renamedKey(state: any, p: number[]): string {
   return JSON.stringify(renamed)
 }
 
+/** How many classes the reachable states fall into, a class being the least key over every
+ * renaming p of the `nodes` nodes (`key(state, p)` is the state renamed by p, as a key). */
+function classesByRenaming(instance: Instance, nodes: number, key: (state: any, p: number[]) => string): number {
+  const perms = permutations(nodes)
+  return new Set(reachable(instance).map((s) => perms.map((p) => key(s, p)).sort()[0])).size
+}
+
+/** A map over nodes with node k's entry moved to p[k], each entry through `f`. */
+function moved<T>(m: readonly T[], p: number[], f: (x: T) => unknown = (x) => x): unknown[] {
+  const out: unknown[] = []
+  m.forEach((x, k) => (out[p[k]] = f(x)))
+  return out
+}
+
 function classes(model: string, rm: number): number {
-  const perms = permutations(rm)
-  const keys = reachable(Instance.create(findModel(model), { rm })).map((s) => perms.map((p) => renamedKey(s, p)).sort()[0])
-  return new Set(keys).size
+  return classesByRenaming(Instance.create(findModel(model), { rm }), rm, renamedKey)
 }
 
 const symmetric = (model: string, rm: number, strategy = 'bfs', bug?: string) => {
@@ -155,11 +167,7 @@ for (const [model, bug] of [
 function raftRenamedKey(s: any, p: number[]): string {
   const sorted = (xs: unknown[]) => xs.map((x) => JSON.stringify(x)).sort()
   const server = (v: number) => (v === -1 ? -1 : p[v])
-  const perServer = <T>(m: T[], f: (x: T) => unknown = (x) => x) => {
-    const out: unknown[] = []
-    m.forEach((x, k) => (out[p[k]] = f(x)))
-    return out
-  }
+  const perServer = <T>(m: T[], f?: (x: T) => unknown) => moved(m, p, f)
   return JSON.stringify({
     messages: sorted(s.messages.map(([m, n]: [any, number]) => [{ ...m, msource: p[m.msource], mdest: p[m.mdest] }, n])),
     elections: sorted(s.elections.map((e: any) => ({ ...e, eleader: p[e.eleader], evotes: e.evotes.map(server).sort(), evoterLog: perServer(e.evoterLog) }))),
@@ -184,9 +192,7 @@ for (const [params, count] of [[{}, 889], [{ maxMessages: 2 }, 12606]] as const)
     const result = check(instance, 'bfs', { symmetry })
     assert.is(result.result, 'safe')
     assert.is(result.distinctStates, count)
-    const perms = permutations(2)
-    const classes = new Set(reachable(instance).map((s) => perms.map((p) => raftRenamedKey(s, p)).sort()[0]))
-    assert.is(classes.size, count)
+    assert.is(classesByRenaming(instance, 2, raftRenamedKey), count)
   })
 }
 
@@ -196,16 +202,10 @@ test('--symmetry paxos: 857 classes of 3,921 states, as a hand-written renaming 
   assert.is(result.result, 'safe')
   assert.is(result.distinctStates, 857)
   const renamed = (s: any, p: number[]) => {
-    const perAcceptor = (m: unknown[]) => {
-      const out: unknown[] = []
-      m.forEach((x, a) => (out[p[a]] = x))
-      return out
-    }
     const msgs = s.msgs.map((m: any) => JSON.stringify('acc' in m ? { ...m, acc: p[m.acc] } : m)).sort()
-    return JSON.stringify([perAcceptor(s.maxBal), perAcceptor(s.maxVBal), perAcceptor(s.maxVal), msgs])
+    return JSON.stringify([moved(s.maxBal, p), moved(s.maxVBal, p), moved(s.maxVal, p), msgs])
   }
-  const perms = permutations(3)
-  assert.is(new Set(reachable(instance).map((s) => perms.map((p) => renamed(s, p)).sort()[0])).size, 857)
+  assert.is(classesByRenaming(instance, 3, renamed), 857)
 })
 
 test('--symmetry lock-service: 18,630 classes of 37,125 states, as a hand-written renaming of the clients counts them', () => {
@@ -214,16 +214,10 @@ test('--symmetry lock-service: 18,630 classes of 37,125 states, as a hand-writte
   assert.is(result.result, 'safe')
   assert.is(result.distinctStates, 18630)
   const renamed = (s: any, p: number[]) => {
-    const perClient = (m: unknown[]) => {
-      const out: unknown[] = []
-      m.forEach((x, c) => (out[p[c]] = x))
-      return out
-    }
     const lock = { ...s.lock, holder: s.lock.holder === -1 ? -1 : p[s.lock.holder] }
-    return JSON.stringify([s.now, perClient(s.skew), lock, s.leases, perClient(s.client), perClient(s.inflight), s.storage])
+    return JSON.stringify([s.now, moved(s.skew, p), lock, s.leases, moved(s.client, p), moved(s.inflight, p), s.storage])
   }
-  const perms = permutations(2)
-  assert.is(new Set(reachable(instance).map((s) => perms.map((p) => renamed(s, p)).sort()[0])).size, 18630)
+  assert.is(classesByRenaming(instance, 2, renamed), 18630)
 })
 
 test('--symmetry on the CLI; a model without symmetric roles is bad input', () => {
