@@ -7,6 +7,7 @@ import { hideBin } from 'yargs/helpers'
 import { checkCommand } from './commands/check.js'
 import { conformCommand } from './commands/conform.js'
 import { EXIT_BAD_INPUT } from './commands/errors.js'
+import { initCommand } from './commands/init.js'
 import { listCommand } from './commands/list.js'
 import { paxosProposeCommand } from './commands/paxos-propose.js'
 import { minimizeCommand } from './commands/minimize.js'
@@ -24,6 +25,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 await yargs(hideBin(process.argv))
   .scriptName('protocheck')
   .usage('$0 <command> [options]')
+  .command(initCommand)
   .command(listCommand)
   .command(checkCommand)
   .command(simulateCommand)
@@ -33,7 +35,7 @@ await yargs(hideBin(process.argv))
   .command(serveCommand)
   .command(paxosProposeCommand)
   .command(showCommand)
-  .demandCommand(1, 'name a command: list, check, simulate, minimize, show, replay, conform, serve, paxos-propose')
+  .demandCommand(1, 'name a command: init, list, check, simulate, minimize, show, replay, conform, serve, paxos-propose')
   .strict()
   .help()
   .version(false)

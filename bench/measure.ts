@@ -7,8 +7,8 @@
 
 import { checkAsync } from '../checker/check.js'
 import { Instance } from '../checker/instance.js'
-import { Symmetry } from '../checker/symmetry.js'
-import { findModel } from '../models/index.js'
+import { searchOptions } from '../checker/options.js'
+import { loadModel } from '../api/load.js'
 import { handwrittenTwoPhaseBfs } from './handwritten-two-phase.js'
 
 export interface Configuration {
@@ -40,9 +40,9 @@ if (configuration.strategy === 'handwritten') {
   const r = handwrittenTwoPhaseBfs(configuration.params.rm, fingerprintBytes && Math.floor((fingerprintBytes / 8) * 0.75))
   figures = { result: r.safe ? 'safe' : 'violation', ...r }
 } else {
-  const instance = Instance.create(findModel(configuration.model), configuration.params)
-  const symmetry = configuration.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? []) : undefined
-  const r = await checkAsync(instance, configuration.strategy, { fingerprintBytes, workers: configuration.workers, symmetry })
+  const instance = Instance.create(await loadModel(configuration.model), configuration.params)
+  const options = searchOptions(instance, { fingerprintMB: configuration.fpMemMB, workers: configuration.workers, symmetry: configuration.symmetry })
+  const r = await checkAsync(instance, configuration.strategy, options)
   figures = { result: r.result, distinctStates: r.distinctStates, generatedStates: r.generatedStates, seconds: r.seconds }
 }
 const cpu = process.cpuUsage(cpuBefore)

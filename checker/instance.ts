@@ -3,7 +3,9 @@
 // buffers, the current state and the successor being written, with a view bound to each,
 // so generating a successor allocates no state object.
 
+import { fileURLToPath } from 'node:url'
 import { InputError, ModelError } from './errors.js'
+import { sourceOf } from './load.js'
 import { wellTyped, type Actions, type Model, type Predicate, type Protocol } from './model.js'
 import { checkBug, resolveParams } from './params.js'
 import { Schema, SchemaError, type Fields, type RecordType } from './schema.js'
@@ -37,10 +39,11 @@ export class Instance {
   private readonly successorView: unknown
 
   constructor(readonly model: Model, readonly config: Config) {
-    this.protocol = model.build(config.params as never, config.bug)
+    this.protocol = buildProtocol(model, config)
     this.schema = new Schema(this.protocol.state)
     this.words = this.schema.words
     this.actionNames = Object.keys(this.protocol.actions)
+    this.picksChecked = this.actionNames.map(() => 0)
     const all = [...properties(this.protocol.always, 'always'), ...properties(this.protocol.sometimes ?? {}, 'sometimes')]
     for (const name of config.properties ?? []) {
       if (!all.some((p) => p.name === name)) {
@@ -64,7 +67,8 @@ export class Instance {
     return new Instance(model, { params: resolveParams(model, givenParams), bug, properties })
   }
 
-  /** Emit every initial state, in order; the action index of an initial state is -1. */
+  /** Emit every initial state, in order; the action index of an initial state is -1. A model
+   * with no initial state is an error: it would pass every check with nothing explored. */
   initial(onStep: OnStep) {
     let ordinal = 0
     const { successor, successorDraft } = this
@@ -73,6 +77,7 @@ export class Instance {
       this.write(write, successorDraft, 'init')
       onStep(ordinal++, -1, NO_PICKS, successor)
     })
+    if (ordinal === 0) throw new ModelError(`${this.describe()} has no initial state (its init emitted none)`)
   }
 
   /** Emit every enabled step from `state` (words at `offset`), in the model's order. Returns how many. */
@@ -103,6 +108,12 @@ export class Instance {
   /** The `emit` handed to the model's `next`: made once, so expanding a state allocates no closure. */
   private readonly emit = (name: string, picks: Record<string, unknown>, write: (d: unknown) => void) => {
     const action = this.actionIndexOf(name)
+    // An action's first steps have their picks checked against its declaration: a model emits
+    // the same pick names every time, and checking every step would cost the hot path.
+    if (this.picksChecked[action] < PICK_CHECKS) {
+      this.picksChecked[action]++
+      this.checkPicks(name, picks)
+    }
     const { current, successor, words } = this
     for (let i = 0; i < words; i++) successor[i] = current[i]
     try {
@@ -111,6 +122,19 @@ export class Instance {
       throw this.invalidWrite(e, name, picks)
     }
     this.onStep(this.ordinal++, action, picks, successor)
+  }
+
+  private readonly picksChecked: number[]
+
+  /** Picks must be exactly those the action declares: a trace, a replay and a driver see only those. */
+  checkPicks(action: string, picks: Readonly<Record<string, unknown>>) {
+    const declared = this.protocol.actions[action]
+    const undeclared = Object.keys(picks).find((name) => !Object.hasOwn(declared, name))
+    if (undeclared !== undefined) {
+      throw new ModelError(`${this.model.name}: action ${action} emitted pick '${undeclared}', which it does not declare (declared: ${Object.keys(declared).join(', ') || 'none'})`)
+    }
+    const missing = Object.keys(declared).find((name) => picks[name] === undefined)
+    if (missing !== undefined) throw new ModelError(`${this.model.name}: action ${action} emitted no value for its pick '${missing}'`)
   }
 
   /** Action name -> index. Models emit names as literals (interned strings), so a scan
@@ -198,4 +222,20 @@ function properties(predicates: { readonly [name: string]: Predicate<RecordType<
 
 const ignoreStep: OnStep = () => {}
 
+/** How many steps of each action have their picks checked. */
+const PICK_CHECKS = 64
+
 const NO_PICKS: Readonly<Record<string, unknown>> = Object.freeze({})
+
+/** The model's protocol for one configuration; a model that throws while building is a
+ * model error naming it (and the file it came from), not a crash of the tool. */
+function buildProtocol(model: Model, config: Config): Protocol<RecordType<Fields>, Actions> {
+  try {
+    return model.build(config.params as never, config.bug)
+  } catch (e) {
+    if (e instanceof InputError || e instanceof ModelError) throw e
+    const source = sourceOf(model)
+    const from = source ? ` (${fileURLToPath(source)})` : ''
+    throw new ModelError(`model ${model.name}${from} failed to build: ${e instanceof Error ? e.message : String(e)}`)
+  }
+}

@@ -19,7 +19,8 @@ export const enum Control {
 export const CONTROL_WORDS = 3
 
 export interface WorkerSetup {
-  model: string
+  /** The module the model is loaded from, in every worker. */
+  source: string
   params: Record<string, number>
   bug: string | undefined
   properties: readonly string[] | undefined

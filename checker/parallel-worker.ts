@@ -1,5 +1,5 @@
 // One worker of a parallel breadth-first search (parallel.ts runs the show). It loads the
-// model by name from the registry, expands the states of the current level it is dealt,
+// model from the module it is given, expands the states of the current level it is dealt,
 // inserts successors into the shared visited table, logs each new state's parent and
 // ordinal in a log of its own, and hands its part of the next level back as chunks.
 //
@@ -7,7 +7,7 @@
 // coordinator can find any state's log entry without asking.
 
 import { parentPort, workerData } from 'node:worker_threads'
-import { findModel } from '../models/index.js'
+import { loadModelModule } from './load.js'
 import { Instance } from './instance.js'
 import { ParentLog } from './parents.js'
 import { SearchTally } from './search.js'
@@ -18,7 +18,7 @@ import { CHUNK_ENTRIES, Control, type FromWorker, type ToWorker, type WorkerSetu
 
 const setup = workerData as WorkerSetup
 const port = parentPort!
-const model = findModel(setup.model)
+const model = await loadModelModule(setup.source)
 const instance = Instance.create(model, setup.params, setup.bug, setup.properties)
 const words = instance.words
 const entryWords = words + 1

@@ -7,7 +7,7 @@
 //
 // The table grows between insertions only: when the shared count passes the load limit,
 // workers pause at their next state, this thread doubles the table, and they go on.
-// Workers load the model by name from the registry, so only registered models run here.
+// Every worker loads the model's module itself, so the model must come from a module file.
 
 import { Worker } from 'node:worker_threads'
 import { InputError } from './errors.js'
@@ -18,7 +18,7 @@ import { replayOrdinals } from './path.js'
 import { SearchTally, type SearchOptions, type SearchResult } from './search.js'
 import { MAX_LOAD, SharedFingerprintSet } from './sharedset.js'
 import type { Broken } from './steps.js'
-import { findModel } from '../models/index.js'
+import { sourceOf } from './load.js'
 
 const workerScript = new URL('./parallel-worker.js', import.meta.url)
 const TICK_MS = 100
@@ -26,9 +26,8 @@ const TICK_MS = 100
 type Done = Extract<FromWorker, { type: 'done' }>
 
 export async function parallelBfs(instance: Instance, workers: number, options: SearchOptions = {}): Promise<SearchResult> {
-  if (findModel(instance.model.name) !== instance.model) {
-    throw new InputError(`--workers: ${instance.model.name} is not the registered model of that name (workers load models from the registry)`)
-  }
+  const source = sourceOf(instance.model)
+  if (!source) throw new InputError(`a parallel search loads the model in every worker thread, so ${instance.model.name} must be loaded from a module file`)
   const tally = new SearchTally(instance, options)
   const { budget } = tally
   // At least 2^16 slots: workers check the load every few states, so the table needs room
@@ -42,7 +41,7 @@ export async function parallelBfs(instance: Instance, workers: number, options: 
   let table = SharedFingerprintSet.withSlots(initialSlots)
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4))
   const pool = new Pool(workers, (index) => ({
-    model: instance.model.name,
+    source,
     params: instance.config.params,
     bug: instance.config.bug,
     properties: instance.config.properties,

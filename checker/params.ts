@@ -26,7 +26,7 @@ export function resolveParams(model: Model, given: Record<string, unknown>): Rec
   const known = Object.keys(model.params)
   const values: Record<string, unknown> = {}
   for (const [name, raw] of Object.entries(given)) {
-    if (!known.includes(name)) {
+    if (!Object.hasOwn(model.params, name)) {
       throw new InputError(`unknown param '${name}' for ${model.name} (its params: ${known.join(', ') || 'none'})`)
     }
     const value = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw
@@ -45,19 +45,9 @@ export function resolveParams(model: Model, given: Record<string, unknown>): Rec
   return values as Record<string, number>
 }
 
-/** Parse `--param k=v` arguments. */
-export function parseParamArgs(args: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const arg of args) {
-    const eq = arg.indexOf('=')
-    if (eq <= 0) throw new InputError(`--param needs name=value, got '${arg}'`)
-    out[arg.slice(0, eq).trim()] = arg.slice(eq + 1)
-  }
-  return out
-}
-
 export function checkBug(model: Model, bug: string | undefined) {
-  if (bug !== undefined && !(bug in model.bugs)) {
+  // Own keys only: `constructor` or `__proto__` is no bug of any model.
+  if (bug !== undefined && !Object.hasOwn(model.bugs, bug)) {
     const names = Object.keys(model.bugs)
     throw new InputError(`unknown bug '${bug}' for ${model.name} (its bugs: ${names.join(', ') || 'none'})`)
   }

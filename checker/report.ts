@@ -15,7 +15,7 @@ export interface CheckReport extends Omit<SearchResult, 'path'> {
   traceLength: number | null
 }
 
-export const exitCodes: Record<Verdict, number> = { safe: 0, violation: 1, deadlock: 1, incomplete: 3 }
+export const exitCodes: Record<Verdict, number> = { safe: 0, violation: 1, deadlock: 1, 'never-witnessed': 1, incomplete: 3 }
 
 export function checkReport(instance: Instance, strategy: string, r: SearchResult, traceFile: string | null): CheckReport {
   return {
@@ -50,6 +50,9 @@ export function summaryLines(report: CheckReport): string[] {
       break
     case 'deadlock':
       lines.push('result: deadlock (a reachable state where no step is enabled; --no-deadlock to allow)')
+      break
+    case 'never-witnessed':
+      lines.push(`result: never witnessed: ${report.reason} (a sometimes-property no state satisfies: the model may be safe only because nothing happens)`)
       break
     case 'incomplete':
       lines.push(`result: incomplete (${report.reason}); nothing was proved`)

@@ -7,7 +7,9 @@ import type { Instance } from './instance.js'
 import type { Step } from './path.js'
 import type { Symmetry } from './symmetry.js'
 
-export type Verdict = 'safe' | 'violation' | 'deadlock' | 'incomplete'
+/** `never-witnessed`: every state was explored and a `sometimes` property held in none of
+ * them; not a counterexample (there is no trace), but the check fails all the same. */
+export type Verdict = 'safe' | 'violation' | 'deadlock' | 'never-witnessed' | 'incomplete'
 
 export interface SearchOptions {
   /** Stop (incomplete) once this many distinct states are stored. */
@@ -142,7 +144,7 @@ export class SearchTally {
     if (result === 'safe') {
       const missed = this.instance.reachables.findIndex((_, i) => !this.reached[i])
       if (missed >= 0) {
-        result = 'violation'
+        result = 'never-witnessed'
         property = this.instance.reachables[missed].name
         reason = `sometimes-property ${property} holds in none of the ${distinctStates} reachable states`
       }

@@ -3,13 +3,12 @@
 
 import { parentPort, workerData } from 'node:worker_threads'
 import { Instance } from './instance.js'
-import type { Model } from './model.js'
+import { loadModelModule } from './load.js'
 import { walk, type WalkOutcome } from './simulate.js'
 import type { SwarmJob, SwarmReply, SwarmRequest } from './swarm.js'
 
 const job = workerData as SwarmJob
-const registry = (await import(job.registry)) as { findModel(name: string): Model }
-const instance = new Instance(registry.findModel(job.model), { params: job.params, bug: job.bug, properties: job.properties })
+const instance = new Instance(await loadModelModule(job.source), { params: job.params, bug: job.bug, properties: job.properties })
 
 parentPort!.on('message', ({ first, end }: SwarmRequest) => {
   let reply: SwarmReply

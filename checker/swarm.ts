@@ -4,14 +4,15 @@
 // no batch past it is handed out; batches before it are all already out and are awaited.
 
 import { Worker } from 'node:worker_threads'
+import { InputError } from './errors.js'
 import type { Instance } from './instance.js'
+import { sourceOf } from './load.js'
 import { SimulationTally, type SimulationOptions, type SimulationResult, type WalkOutcome } from './simulate.js'
 
-/** How a worker rebuilds the instance: the model registry's module (exporting
- * `findModel(name)`) and the configuration. The checker itself knows no model. */
+/** How a worker rebuilds the instance: the module the model is loaded from, and the
+ * configuration. */
 export interface SwarmJob {
-  registry: string
-  model: string
+  source: string
   params: Record<string, number>
   bug: string | undefined
   properties: readonly string[] | undefined
@@ -24,10 +25,11 @@ export interface SwarmJob {
 export type SwarmRequest = { first: number; end: number }
 export type SwarmReply = { outcomes: WalkOutcome[] } | { error: string }
 
-export function simulateInWorkers(instance: Instance, options: SimulationOptions, workers: number, registry: URL): Promise<SimulationResult> {
+export function simulateInWorkers(instance: Instance, options: SimulationOptions, workers: number): Promise<SimulationResult> {
+  const source = sourceOf(instance.model)
+  if (!source) return Promise.reject(new InputError(`simulation workers load the model in every thread, so ${instance.model.name} must be loaded from a module file`))
   const job: SwarmJob = {
-    registry: registry.href,
-    model: instance.model.name,
+    source,
     params: instance.config.params,
     bug: instance.config.bug,
     properties: instance.config.properties,

@@ -3,19 +3,19 @@
 
 import { existsSync, statSync } from 'node:fs'
 import type { Argv, CommandModule } from 'yargs'
-import { checkAsync, strategies } from '../checker/check.js'
-import { Instance } from '../checker/instance.js'
-import { parseParamArgs } from '../checker/params.js'
-import { checkReport, exitCodes, summaryLines } from '../checker/report.js'
-import type { Progress } from '../checker/search.js'
-import { Symmetry } from '../checker/symmetry.js'
-import { findModel } from '../models/index.js'
-import { traceFromPath, writeTraceFile } from '../traces/itf.js'
-import { colors, formatTrace, plain } from '../traces/text.js'
+import { check, type CheckOptions } from '../api/check.js'
+import { strategies, type Strategy } from '../checker/check.js'
+import type { Instance } from '../checker/instance.js'
+import { flagNames } from '../checker/options.js'
+import { exitCodes, summaryLines } from '../checker/report.js'
+import type { Progress, SearchOptions } from '../checker/search.js'
+import { loadModel } from '../api/load.js'
+import { writeTraceFile } from '../traces/itf.js'
+import { colors, formatTrace, plain } from '../traces/show/text.js'
 import { InputError } from '../checker/errors.js'
-import { handled } from './errors.js'
-import { positiveNumber, wholeNumber } from './options.js'
-import { checkSpecs } from './check-specs.js'
+import { EXIT_BAD_INPUT, handled } from './errors.js'
+import { parseParamArgs } from './options.js'
+import { checkSpecs } from '../suite/check-specs.js'
 
 interface CheckArgs {
   target: string
@@ -68,7 +68,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   describe: 'Explore every reachable state of a model and check its properties, or run spec files (a folder or *.json)',
   builder: (y) =>
     checkOptions(y)
-      .positional('target', { type: 'string', demandOption: true, describe: 'model name, spec file or folder of spec files' })
+      .positional('target', { type: 'string', demandOption: true, describe: 'model name or module path (./my-model.ts), spec file or folder of spec files' })
       .positional('more', { type: 'string', array: true, default: [], describe: 'more spec files or folders' }) as Argv<CheckArgs>,
   handler: handled(async (args) => {
     const targets = [args.target, ...args.more]
@@ -78,46 +78,57 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       if (!args.deadlock) throw new InputError('--no-deadlock configures a model check; a spec file says "deadlock": false itself')
       return checkSpecs(targets, { json: args.json, junit: args.junit, outDir: args['out-dir'] })
     }
-    if (args.more.length > 0) throw new InputError(`check takes one model name, got ${targets.join(' ')}`)
-    if (args.junit || args['out-dir']) throw new InputError(`--${args.junit ? 'junit' : 'out-dir'} applies to spec files, not to a model name`)
-    const strategy = args.strategy ?? 'bfs'
-    const instance = Instance.create(findModel(args.target), parseParamArgs(args.param), args.bug)
-    const options = {
-      maxStates: wholeNumber('max-states', args['max-states']),
-      maxDepth: wholeNumber('max-depth', args['max-depth']),
-      timeSeconds: positiveNumber('time', args.time),
-      memoryBytes: megabytes('memory', args.memory),
-      fingerprintBytes: megabytes('fp-mem', args['fp-mem']),
-      workers: wholeNumber('workers', args.workers),
-      symmetry: args.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? [], instance.model.name) : undefined,
-      checkDeadlock: args.deadlock,
+    if (args.more.length > 0) throw new InputError(`check takes one model name or module path, got ${targets.join(' ')}`)
+    if (args.junit || args['out-dir']) throw new InputError(`--${args.junit ? 'junit' : 'out-dir'} applies to spec files, not to a model`)
+    const model = await loadModel(args.target)
+    const options: CheckOptions = {
+      params: parseParamArgs(args.param),
+      bug: args.bug,
+      strategy: (args.strategy ?? 'bfs') as Strategy,
+      maxStates: args['max-states'],
+      maxDepth: args['max-depth'],
+      timeSeconds: args.time,
+      memoryMB: args.memory,
+      fingerprintMB: args['fp-mem'],
+      workers: args.workers,
+      symmetry: args.symmetry,
+      deadlock: args.deadlock,
       onProgress: args.progress ?? process.stderr.isTTY ? printProgress : undefined,
+      onStart: args.json ? undefined : (instance, search) => process.stderr.write(`checking ${describeCheck(instance, search, options.strategy!)}\n`),
     }
-    if (!args.json) {
-      const symmetry = options.symmetry ? `, symmetry over ${options.symmetry.roles.join(', ')} (${options.symmetry.permutations} renamings)` : ''
-      const workers = (options.workers ?? 1) > 1 ? ` on ${options.workers} workers` : ''
-      process.stderr.write(`checking ${instance.describe()} with ${strategy}${workers}${symmetry}\n`)
+    const { report, trace } = await whileHandlingCtrlC((interruption) => check(model, { ...options, interruption }, flagNames))
+    // The verdict is printed even when the trace cannot be written.
+    let writeError: string | null = null
+    if (args.out && trace) {
+      try {
+        writeTraceFile(args.out, trace)
+        report.traceFile = args.out
+      } catch (e) {
+        writeError = `cannot write the trace to ${args.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`
+      }
     }
-    const result = await whileHandlingCtrlC((interruption) => checkAsync(instance, strategy, { ...options, interruption }))
-    const trace = result.path && traceFromPath(instance, result.path, { result: result.result, property: result.property })
-    if (args.out && trace) writeTraceFile(args.out, trace)
-    const report = checkReport(instance, strategy, result, args.out && trace ? args.out : null)
     if (args.json) {
       process.stdout.write(JSON.stringify(report) + '\n')
     } else {
       const style = process.stdout.isTTY ? colors : plain
       const lines = trace ? ['counterexample:', ...formatTrace(trace, style), ''] : []
       lines.push(...summaryLines(report))
-      if (args.out && !trace) lines.push(`no trace written to ${args.out}: the result is ${result.result}, there is no counterexample`)
+      if (args.out && !trace) lines.push(`no trace written to ${args.out}: the result is ${report.result}, there is no counterexample`)
       process.stdout.write(lines.join('\n') + '\n')
     }
-    return exitCodes[result.result]
+    if (writeError) {
+      process.stderr.write(`protocheck: ${writeError}\n`)
+      return EXIT_BAD_INPUT
+    }
+    return exitCodes[report.result]
   }),
 }
 
-const megabytes = (option: string, value: number | undefined) => {
-  const mb = wholeNumber(option, value)
-  return mb === undefined ? undefined : mb * 2 ** 20
+/** `two-phase-commit rm=3 with bfs on 2 workers, symmetry over rm (6 renamings)`: what is about to be checked. */
+function describeCheck(instance: Instance, search: SearchOptions, strategy: string): string {
+  const workers = (search.workers ?? 1) > 1 ? ` on ${search.workers} workers` : ''
+  const symmetry = search.symmetry ? `, symmetry over ${search.symmetry.roles.join(', ')} (${search.symmetry.permutations} renamings)` : ''
+  return `${instance.describe()} with ${strategy}${workers}${symmetry}`
 }
 
 /** The first Ctrl-C stops the search at its next tick, which then reports the figures so

@@ -2,15 +2,12 @@
 // a divergence is shrunk and written as an ITF trace that `protocheck replay` reproduces.
 
 import type { Argv, CommandModule } from 'yargs'
-import { Instance } from '../checker/instance.js'
-import { parseParamArgs } from '../checker/params.js'
-import { findDriver } from '../impls/index.js'
-import { findModel } from '../models/index.js'
-import { conform, divergenceTrace } from '../traces/conform.js'
-import { formatDivergence } from '../traces/divergence.js'
+import { loadDriver, loadModel } from '../api/load.js'
+import { conform } from '../api/replay.js'
+import { formatDivergence } from '../conformance/divergence.js'
 import { writeTraceFile } from '../traces/itf.js'
 import { handled } from './errors.js'
-import { wholeNumber } from './options.js'
+import { wholeNumber, parseParamArgs } from './options.js'
 
 interface ConformArgs {
   model: string
@@ -22,6 +19,7 @@ interface ConformArgs {
   out?: string
   refusals: boolean
   json: boolean
+  driver?: string
 }
 
 export const conformCommand: CommandModule<object, ConformArgs> = {
@@ -29,7 +27,7 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
   describe: 'Check that the implementation follows random walks of its model; shrink and save any divergence',
   builder: (y) =>
     y
-      .positional('model', { type: 'string', demandOption: true, describe: 'model name' })
+      .positional('model', { type: 'string', demandOption: true, describe: 'model name or module path (./my-model.ts)' })
       .option('runs', { type: 'number', default: 100, describe: 'random walks to run' })
       .option('seed', { type: 'number', describe: 'seed of the walks (default: random, printed)' })
       .option('depth', { type: 'number', default: 50, describe: 'longest walk, in steps' })
@@ -37,19 +35,21 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
       .option('param', { type: 'string', array: true, default: [], describe: 'set a model param: --param rm=5' })
       .option('refusals', { type: 'boolean', default: true, describe: 'also check that the implementation refuses the steps the model forbids at the end of each walk (--no-refusals: only follow the walks)' })
       .option('out', { type: 'string', describe: 'where to write a divergence (default: conform-<model>-<seed>.itf.json)' })
+      .option('driver', { type: 'string', describe: 'module of the driver to use (default: driver.ts beside the model)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' }) as Argv<ConformArgs>,
-  handler: handled((args) => {
-    const instance = Instance.create(findModel(args.model), parseParamArgs(args.param), args.bug)
-    const factory = findDriver(instance.model.name)
+  handler: handled(async (args) => {
+    const model = await loadModel(args.model)
+    const driver = await loadDriver(model, args.driver)
     const runs = wholeNumber('runs', args.runs)!
     const maxSteps = wholeNumber('depth', args.depth)!
     const seed = args.seed === undefined ? randomSeed() : wholeNumber('seed', args.seed, -(2 ** 31))!
-    if (!args.json) process.stderr.write(`conform: ${runs} random walks of up to ${maxSteps} steps of ${instance.describe()}, seed ${seed}\n`)
-    const r = conform(instance, factory, { runs, seed, maxSteps, checkRefusals: args.refusals })
+    if (!args.json) process.stderr.write(`conform: ${runs} random walks of up to ${maxSteps} steps of ${model.name}, seed ${seed}\n`)
+    const r = await conform(model, { params: parseParamArgs(args.param), bug: args.bug, driver, runs, seed, maxSteps, checkRefusals: args.refusals })
+    const { instance } = r
     let traceFile: string | null = null
-    if (r.counterexample) {
+    if (r.trace) {
       traceFile = args.out ?? `conform-${instance.model.name}-${seed}.itf.json`
-      writeTraceFile(traceFile, divergenceTrace(instance, r.counterexample, seed))
+      writeTraceFile(traceFile, r.trace)
     }
     if (args.json) {
       process.stdout.write(JSON.stringify({ model: instance.model.name, runs: r.runs, seed, result: r.result, traceFile }) + '\n')

@@ -4,10 +4,11 @@
 import type { CommandModule } from 'yargs'
 import { Instance } from '../checker/instance.js'
 import { paramsJsonSchema } from '../checker/params.js'
-import { models } from '../models/index.js'
+import { builtInModels, loadModel } from '../api/load.js'
+import type { Model } from '../checker/model.js'
 import { handled } from './errors.js'
 
-export function modelListing() {
+export function modelListing(models: readonly Model[]) {
   return models.map((model) => {
     // Properties are declared per configuration; the default one names them.
     const instance = Instance.create(model)
@@ -27,12 +28,15 @@ export function modelListing() {
   })
 }
 
-export const listCommand: CommandModule<object, { json: boolean }> = {
-  command: 'list',
+export const listCommand: CommandModule<object, { json: boolean; models: string[] }> = {
+  command: 'list [models..]',
   describe: 'List the models with their params, properties and bugs',
-  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }),
-  handler: handled(({ json }) => {
-    const listing = modelListing()
+  builder: (y) =>
+    y
+      .positional('models', { type: 'string', array: true, default: [], describe: 'model names or module paths (default: the built-in models)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }),
+  handler: handled(async ({ json, models }) => {
+    const listing = modelListing(models.length ? await Promise.all(models.map((m) => loadModel(m))) : await builtInModels())
     if (json) {
       process.stdout.write(JSON.stringify({ models: listing }, null, 2) + '\n')
       return 0

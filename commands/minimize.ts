@@ -4,15 +4,17 @@
 import type { Argv, CommandModule } from 'yargs'
 import { InputError } from '../checker/errors.js'
 import { traceFromPath, writeTraceFile } from '../traces/itf.js'
-import { minimizePath, type Failure } from '../traces/minimize.js'
-import { decodeTrace, instanceForTrace, readTraceFile } from '../traces/read.js'
-import { colors, formatTrace, plain } from '../traces/text.js'
+import { minimizePath, type Failure } from '../checker/minimize.js'
+import { instanceForTrace } from '../api/load.js'
+import { decodeTrace, readTraceFile } from '../traces/read.js'
+import { colors, formatTrace, plain } from '../traces/show/text.js'
 import { handled } from './errors.js'
 
 interface MinimizeArgs {
   trace: string
   out?: string
   json: boolean
+  model?: string
 }
 
 export const minimizeCommand: CommandModule<object, MinimizeArgs> = {
@@ -22,10 +24,11 @@ export const minimizeCommand: CommandModule<object, MinimizeArgs> = {
     y
       .positional('trace', { type: 'string', demandOption: true, describe: 'an ITF trace written by protocheck' })
       .option('out', { type: 'string', describe: 'where to write the shorter trace (default: <trace>.min.itf.json)' })
+      .option('model', { type: 'string', describe: 'the model (name or module path) instead of the one the trace records' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' }) as Argv<MinimizeArgs>,
-  handler: handled((args) => {
+  handler: handled(async (args) => {
     const original = readTraceFile(args.trace)
-    const instance = instanceForTrace(original)
+    const instance = await instanceForTrace(original, { traceFile: args.trace, model: args.model })
     const meta = original['#meta']
     let failure: Failure
     if (meta.result === 'deadlock') failure = { result: 'deadlock' }

@@ -1,19 +1,22 @@
-// Option parsing shared by the commands: numbers that must be whole and in range.
+// Flags that need more than yargs gives: numbers checked by the engine's rules with errors
+// naming the flag, and --param name=value pairs.
 
 import { InputError } from '../checker/errors.js'
+import { positiveNumber as positive, wholeNumber as whole } from '../checker/options.js'
 
-export function wholeNumber(option: string, value: unknown, minimum = 1): number | undefined {
-  if (value === undefined) return undefined
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-    throw new InputError(`--${option} needs a whole number >= ${minimum}, got '${String(value)}'`)
-  }
-  return value
-}
+export const wholeNumber = (option: string, value: unknown, minimum = 1) => whole(`--${option}`, value, minimum)
+export const positiveNumber = (option: string, value: unknown) => positive(`--${option}`, value)
 
-export function positiveNumber(option: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    throw new InputError(`--${option} needs a positive number, got '${String(value)}'`)
+/** `--param k=v` arguments as a params object; a param given twice is refused, not overwritten. */
+export function parseParamArgs(args: readonly string[]): Record<string, string> {
+  const params = new Map<string, string>()
+  for (const arg of args) {
+    const eq = arg.indexOf('=')
+    if (eq <= 0) throw new InputError(`--param needs name=value, got '${arg}'`)
+    const name = arg.slice(0, eq).trim()
+    if (params.has(name)) throw new InputError(`--param ${name} is given twice (${params.get(name)} and ${arg.slice(eq + 1)})`)
+    params.set(name, arg.slice(eq + 1))
   }
-  return value
+  // Object.fromEntries defines own properties: `__proto__=5` stays a param name (and is refused as unknown).
+  return Object.fromEntries(params)
 }

@@ -4,7 +4,7 @@
 
 import type { Argv, CommandModule } from 'yargs'
 import { InputError } from '../checker/errors.js'
-import { BALLOT_STRIDE, NoQuorumError, propose } from '../impls/paxos/client.js'
+import { BALLOT_STRIDE, NoQuorumError, propose } from '../protocols/paxos/impl/client.js'
 import { handled } from './errors.js'
 import { wholeNumber } from './options.js'
 

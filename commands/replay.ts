@@ -1,14 +1,16 @@
 // `protocheck replay FILE.itf.json`: replay a trace against the model's implementation.
 
 import type { Argv, CommandModule } from 'yargs'
-import { formatDivergence } from '../traces/divergence.js'
-import { readTraceFile } from '../traces/read.js'
-import { replayTrace, type ReplayResult } from '../traces/replay.js'
+import { formatDivergence } from '../conformance/divergence.js'
+import { replay } from '../api/replay.js'
+import type { ReplayResult } from '../conformance/replay.js'
 import { handled } from './errors.js'
 
 interface ReplayArgs {
   trace: string
   json: boolean
+  model?: string
+  driver?: string
 }
 
 export const EXIT_FOLLOWED = 0
@@ -20,13 +22,16 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
   builder: (y) =>
     y
       .positional('trace', { type: 'string', demandOption: true, describe: 'an ITF trace written by protocheck' })
+      .option('model', { type: 'string', describe: 'the model (name or module path) instead of the one the trace records' })
+      .option('driver', { type: 'string', describe: 'module of the driver to use (default: driver.ts beside the model)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' }) as Argv<ReplayArgs>,
-  handler: handled((args) => {
-    const trace = readTraceFile(args.trace)
+  handler: handled(async (args) => {
     const print = (line: string) => {
       if (!args.json) process.stdout.write(line + '\n')
     }
-    const r = replayTrace(trace, {
+    const r = await replay(args.trace, {
+      model: args.model,
+      driver: args.driver,
       onStart: (configuration) => print(`replaying ${args.trace} on the implementation of ${configuration}`),
       onFollowed: (step, label) => print(`step ${step} ${label}: followed`),
     })

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
 import { InputError } from '../checker/errors.js'
-import { ProcessCluster, freePorts } from '../impls/runtime/launcher.js'
-import { findServable } from '../impls/servers.js'
+import { ProcessCluster, freePorts } from '../runtime/launcher.js'
+import { loadModel, loadServable } from '../api/load.js'
 import { handled } from './errors.js'
 import { wholeNumber } from './options.js'
 
@@ -25,17 +25,18 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   describe: 'Run the implementation as node processes on 127.0.0.1 until interrupted',
   builder: (y) =>
     y
-      .positional('model', { type: 'string', demandOption: true, describe: 'model whose implementation to run (paxos, raft)' })
+      .positional('model', { type: 'string', demandOption: true, describe: 'model whose implementation to run (paxos, raft, zab, or a model module with serve.ts beside it)' })
       .option('nodes', { type: 'number', default: 3, describe: 'number of nodes' })
       .option('port', { type: 'number', default: 0, describe: 'first port (nodes take P, P+1, ...); 0: ports chosen by the OS' })
       .option('data', { type: 'string', describe: 'directory for the nodes\' persistent state (default: a temporary one, removed on exit)' })
       .option('json', { type: 'boolean', default: false, describe: 'once ready, print one JSON object: { model, nodes: [{ name, port, pid }] }' }) as Argv<ServeArgs>,
   handler: handled(async (args) => {
-    const servable = findServable(args.model)
+    const model = await loadModel(args.model)
+    const servable = await loadServable(model)
     const nodes = wholeNumber('nodes', args.nodes)!
     const basePort = wholeNumber('port', args.port, 0)!
     if (basePort !== 0 && basePort + nodes - 1 > 65535) throw new InputError(`--port ${basePort} leaves no room for ${nodes} nodes below 65536`)
-    const dataDir = args.data ?? mkdtempSync(join(tmpdir(), `protocheck-${servable.model}-`))
+    const dataDir = args.data ?? mkdtempSync(join(tmpdir(), `protocheck-${model.name}-`))
     mkdirSync(dataDir, { recursive: true })
     let stopping = false
     const log = (line: string) => process.stderr.write(line + '\n')
@@ -54,14 +55,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       })),
     ).catch((e: Error) => {
       if (!args.data) rmSync(dataDir, { recursive: true, force: true })
-      throw new InputError(`cannot start ${servable.model}: ${e.message}`)
+      throw new InputError(`cannot start ${model.name}: ${e.message}`)
     })
     const described = cluster.nodes.map((n) => ({ name: n.name, port: n.port, pid: n.pid }))
     if (args.json) {
-      process.stdout.write(JSON.stringify({ model: servable.model, nodes: described }) + '\n')
+      process.stdout.write(JSON.stringify({ model: model.name, nodes: described }) + '\n')
     } else {
       for (const n of described) process.stdout.write(`${n.name} listening on 127.0.0.1:${n.port} (pid ${n.pid})\n`)
-      process.stdout.write(`ports: ${cluster.ports.join(',')}\nserving ${servable.model} with ${nodes} nodes; Ctrl-C stops them\n`)
+      process.stdout.write(`ports: ${cluster.ports.join(',')}\nserving ${model.name} with ${nodes} nodes; Ctrl-C stops them\n`)
     }
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve)

@@ -5,14 +5,16 @@ import { renameSync, writeFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
 import { InputError } from '../checker/errors.js'
-import { traceHtml } from '../traces/html.js'
-import { decodeTrace, instanceForTrace, readTraceFile, stepProblem } from '../traces/read.js'
-import { formatHeader, formatTrace, styleFor } from '../traces/text.js'
+import { traceHtml } from '../traces/show/html.js'
+import { instanceForTrace } from '../api/load.js'
+import { decodeTrace, readTraceFile, stepProblem } from '../traces/read.js'
+import { formatHeader, formatTrace, styleFor } from '../traces/show/text.js'
 import { handled } from './errors.js'
 
 interface ShowArgs {
   trace: string
   html?: string
+  model?: string
 }
 
 export const showCommand: CommandModule<object, ShowArgs> = {
@@ -21,13 +23,14 @@ export const showCommand: CommandModule<object, ShowArgs> = {
   builder: (y) =>
     (y as Argv)
       .positional('trace', { type: 'string', demandOption: true, describe: 'an ITF trace file (.itf.json)' })
-      .option('html', { type: 'string', describe: 'also write a self-contained HTML viewer to this file' }) as Argv<ShowArgs>,
-  handler: handled((args) => {
+      .option('html', { type: 'string', describe: 'also write a self-contained HTML viewer to this file' })
+      .option('model', { type: 'string', describe: 'the model (name or module path) instead of the one the trace records' }) as Argv<ShowArgs>,
+  handler: handled(async (args) => {
     const trace = readTraceFile(args.trace)
     // A protocheck trace names its model: make sure every state fits it before showing
     // anything, so a stale or hand-edited trace is caught here, not believed.
     if (trace['#meta']?.model !== undefined) {
-      const instance = instanceForTrace(trace)
+      const instance = await instanceForTrace(trace, { traceFile: args.trace, model: args.model })
       // Shown all the same (it may be what the user wants to inspect), but not believed silently.
       const problem = stepProblem(instance, decodeTrace(instance, trace))
       if (problem) process.stderr.write(`protocheck: warning: ${args.trace} is not a path of the model: ${problem}\n`)

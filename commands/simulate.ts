@@ -1,21 +1,16 @@
-// `protocheck simulate <model>`: seeded random walks (checker/simulate.ts), over worker threads
-// with --workers; a walk that breaks a property is minimised (traces/minimize.ts) and written
+// `protocheck simulate <model>`: seeded random walks (api/simulate.ts), over worker threads
+// with --workers; a walk that breaks a property is minimised (checker/minimize.ts) and written
 // as ITF with the seed that reproduces it.
 
-import { randomInt } from 'node:crypto'
 import type { Argv, CommandModule } from 'yargs'
-import { InputError } from '../checker/errors.js'
-import { Instance } from '../checker/instance.js'
-import { parseParamArgs } from '../checker/params.js'
-import { MAX_SEED } from '../checker/random.js'
-import { simulate, type SimulationProgress, type SimulationResult } from '../checker/simulate.js'
-import { simulateInWorkers } from '../checker/swarm.js'
-import { findModel } from '../models/index.js'
-import { traceFromPath, writeTraceFile } from '../traces/itf.js'
-import { minimizePath } from '../traces/minimize.js'
-import { colors, formatTrace, plain } from '../traces/text.js'
+import { loadModel } from '../api/load.js'
+import { simulate, type SimulateOptions } from '../api/simulate.js'
+import { flagNames } from '../checker/options.js'
+import type { SimulationProgress, SimulationResult } from '../checker/simulate.js'
+import { writeTraceFile } from '../traces/itf.js'
+import { colors, formatTrace, plain } from '../traces/show/text.js'
 import { handled } from './errors.js'
-import { positiveNumber, wholeNumber } from './options.js'
+import { parseParamArgs } from './options.js'
 
 interface SimulateArgs {
   model: string
@@ -59,14 +54,12 @@ export interface SimulateReport {
   seconds: number
 }
 
-const registry = new URL('../models/index.js', import.meta.url)
-
 export const simulateCommand: CommandModule<object, SimulateArgs> = {
   command: 'simulate <model>',
   describe: 'Random walks through a model, checking its invariants at every state (finds bugs, proves nothing)',
   builder: (y) =>
     y
-      .positional('model', { type: 'string', demandOption: true, describe: 'model name' })
+      .positional('model', { type: 'string', demandOption: true, describe: 'model name or module path (./my-model.ts)' })
       .option('param', { type: 'string', array: true, default: [], describe: 'set a model param: --param rm=5' })
       .option('bug', { type: 'string', describe: "switch on one of the model's bugs" })
       .option('seed', { type: 'number', describe: 'random seed (default: a random one, printed)' })
@@ -81,47 +74,33 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' })
       .option('progress', { type: 'boolean', describe: 'progress on stderr every second (default: when stderr is a terminal)' }) as Argv<SimulateArgs>,
   handler: handled(async (args) => {
-    const instance = Instance.create(findModel(args.model), parseParamArgs(args.param), args.bug)
-    const seed = args.seed ?? randomInt(0, 2 ** 31)
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new InputError(`--seed needs a whole number from 0 to ${MAX_SEED}, got '${args.seed}'`)
-    const options = {
-      seed,
-      runs: wholeNumber('runs', args.runs)!,
-      depth: wholeNumber('depth', args.depth)!,
-      timeSeconds: positiveNumber('time', args.time),
-      checkDeadlock: args.deadlock,
+    const model = await loadModel(args.model)
+    const options: SimulateOptions = {
+      params: parseParamArgs(args.param),
+      bug: args.bug,
+      seed: args.seed,
+      runs: args.runs,
+      depth: args.depth,
+      timeSeconds: args.time,
+      workers: args.workers,
+      deadlock: args.deadlock,
       swarm: args.swarm,
+      minimize: args.minimize,
       onProgress: args.progress ?? process.stderr.isTTY ? printProgress : undefined,
+      onStart: args.json ? undefined : (instance, seed) => {
+        const limit = args.time === undefined ? '' : `, for at most ${args.time} s`
+        process.stderr.write(`simulating ${instance.describe()}: ${args.runs} walks of up to ${args.depth} steps${limit}, seed ${seed}${args.workers > 1 ? `, ${args.workers} workers` : ''}\n`)
+      },
     }
-    const workers = wholeNumber('workers', args.workers)!
-    if (!args.json) {
-      const limit = options.timeSeconds === undefined ? '' : `, for at most ${options.timeSeconds} s`
-      process.stderr.write(`simulating ${instance.describe()}: ${options.runs} walks of up to ${options.depth} steps${limit}, seed ${seed}${workers > 1 ? `, ${workers} workers` : ''}\n`)
-    }
-    const result = workers > 1 ? await simulateInWorkers(instance, options, workers, registry) : simulate(instance, options)
-
-    let path = result.path
-    if (path && args.minimize) {
-      const failure = result.result === 'violation' ? { result: 'violation' as const, property: result.property! } : { result: 'deadlock' as const }
-      path = minimizePath(instance, path, failure).path
-    }
+    const { result, seed, trace, instance } = await simulate(model, options, flagNames)
     const walkLength = result.path?.length ?? null
-    const trace =
-      path &&
-      traceFromPath(instance, path, {
-        result: result.result,
-        property: result.property,
-        seed,
-        description:
-          `${result.result}${result.property ? ` of ${result.property}` : ''} in ${instance.describe()}, found by simulation ` +
-          `(seed ${seed}, walk ${result.failingRun})${path.length < walkLength! ? `, minimised from ${walkLength} to ${path.length} states` : ''}`,
-      })
+    const traceLength = trace ? trace.states.length : null
     if (args.out && trace) writeTraceFile(args.out, trace)
     const reproduce =
       result.failingRun === null
         ? null
-        : ['protocheck simulate', instance.model.name, ...Object.entries(instance.config.params).map(([k, v]) => `--param ${k}=${v}`),
-            ...(instance.config.bug ? [`--bug ${instance.config.bug}`] : []), `--seed ${seed}`, `--runs ${result.failingRun + 1}`, `--depth ${options.depth}`,
+        : ['protocheck simulate', shellWord(args.model), ...Object.entries(instance.config.params).map(([k, v]) => `--param ${k}=${v}`),
+            ...(instance.config.bug ? [`--bug ${instance.config.bug}`] : []), `--seed ${seed}`, `--runs ${result.failingRun + 1}`, `--depth ${args.depth}`,
             ...(args.swarm ? ['--swarm'] : []), ...(args.deadlock ? [] : ['--no-deadlock'])].join(' ')
     const report: SimulateReport = {
       model: instance.model.name,
@@ -129,7 +108,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       bug: instance.config.bug ?? null,
       seed,
       runs: result.runs,
-      depth: options.depth,
+      depth: args.depth,
       steps: result.steps,
       distinctStates: result.distinctStates,
       result: result.result,
@@ -138,7 +117,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       failingRun: result.failingRun,
       reproduce,
       traceFile: args.out && trace ? args.out : null,
-      traceLength: path ? path.length : null,
+      traceLength,
       walkLength,
       coverage: result.coverage,
       witnessed: result.witnessed,
@@ -181,4 +160,9 @@ export function simulationSummary(r: SimulateReport): string[] {
 
 function printProgress(p: SimulationProgress) {
   process.stderr.write(`progress: runs=${p.runs} steps=${p.steps} unique=${p.distinctStates} sec=${p.seconds.toFixed(0)}\n`)
+}
+
+/** A word as a POSIX shell reads it back: as is when plain, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
 }

@@ -5,12 +5,12 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Instance } from '../checker/instance.js'
-import { twoPhaseCommitDriver, twoPhaseCommitDriverOf } from '../impls/two-phase-commit/driver.js'
-import { stepRm } from '../impls/two-phase-commit/resource-manager.js'
-import { stepTm } from '../impls/two-phase-commit/transaction-manager.js'
-import { findModel } from '../models/index.js'
-import { conform, divergenceTrace } from '../traces/conform.js'
-import { replayTrace } from '../traces/replay.js'
+import { twoPhaseCommitDriver, twoPhaseCommitDriverOf } from '../protocols/two-phase-commit/driver.js'
+import { stepRm } from '../protocols/two-phase-commit/impl/resource-manager.js'
+import { stepTm } from '../protocols/two-phase-commit/impl/transaction-manager.js'
+import { findModel } from './helpers/models.js'
+import { conform, divergenceTrace } from '../conformance/conform.js'
+import { replay } from '../api/replay.js'
 
 const model = findModel('two-phase-commit')
 
@@ -57,7 +57,7 @@ test('conform: an observed state that differs is reported per variable', () => {
   assert.is(r.counterexample!.steps.length, 7)
 })
 
-test('conform (refusals checked by default): a mutant RM that may abort after preparing takes a step the model forbids; the trace replays that finding', () => {
+test('conform (refusals checked by default): a mutant RM that may abort after preparing takes a step the model forbids; the trace replays that finding', async () => {
   const permissive: typeof stepRm = (config, state, event) => stepRm({ ...config, bug: 'abort-after-prepare' }, state, event)
   const mutant = twoPhaseCommitDriverOf({ stepTm, stepRm: permissive })
   const instance = Instance.create(model, { rm: 3 })
@@ -74,10 +74,10 @@ test('conform (refusals checked by default): a mutant RM that may abort after pr
 
   const trace = divergenceTrace(instance, w, 5)
   assert.equal(trace['#meta'].forbiddenStep, { action: 'RMChooseToAbort', picks: { rm: `rm${(w.steps[1].picks.rm as number) + 1}` } })
-  const onMutant = replayTrace(trace, { factory: mutant })
+  const onMutant = await replay(trace, { driver: mutant })
   assert.is(onMutant.divergence?.forbidden, true)
   assert.is(onMutant.steps, 1)
-  assert.is(replayTrace(trace).divergence, null, 'the real implementation refuses the step')
+  assert.is((await replay(trace)).divergence, null, 'the real implementation refuses the step')
 })
 
 test.run()

@@ -5,7 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { check } from '../checker/check.js'
 import { Instance } from '../checker/instance.js'
-import { findModel } from '../models/index.js'
+import { findModel } from './helpers/models.js'
 import { pathProblem } from './helpers/path-check.js'
 import { tlcDistinctCounts } from './helpers/pins.js'
 

@@ -8,11 +8,11 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { LockClient } from '../impls/lock-service/client-runtime.js'
-import { ProcessCluster } from '../impls/runtime/launcher.js'
-import { isListening } from '../impls/runtime/tcp.js'
+import { LockClient } from '../protocols/lock-service/impl/client-runtime.js'
+import { ProcessCluster } from '../runtime/launcher.js'
+import { isListening } from '../runtime/tcp.js'
 
-const script = (name: string) => fileURLToPath(new URL(`../impls/lock-service/${name}.js`, import.meta.url))
+const script = (name: string) => fileURLToPath(new URL(`../protocols/lock-service/impl/${name}.js`, import.meta.url))
 const TICK_MS = 10
 const LEASE_TICKS = 20
 const DRIFT_TICKS = 2

@@ -11,9 +11,10 @@ import { InputError } from '../checker/errors.js'
 import { Instance } from '../checker/instance.js'
 import type { Step } from '../checker/path.js'
 import { simulate } from '../checker/simulate.js'
-import { findModel } from '../models/index.js'
-import { minimizePath, type Failure } from '../traces/minimize.js'
-import { decodeTrace, instanceForTrace, readTraceFile } from '../traces/read.js'
+import { findModel } from './helpers/models.js'
+import { minimizePath, type Failure } from '../checker/minimize.js'
+import { instanceForTrace } from '../api/load.js'
+import { decodeTrace, readTraceFile } from '../traces/read.js'
 import { runCli, runCliJson } from './helpers/cli.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'protocheck-minimize-'))
@@ -99,7 +100,7 @@ test('a trace that does not replay, or does not end in the failure, is refused w
   refused(path.slice(1), tcConsistent, /state 0 is not an initial state/)
 })
 
-test('CLI: minimize reads an ITF trace, writes a shorter one that reads back, says before and after', () => {
+test('CLI: minimize reads an ITF trace, writes a shorter one that reads back, says before and after', async () => {
   const raw = join(scratch, 'walk.itf.json')
   const sim = runCliJson(['simulate', 'two-phase-commit', '--param', 'rm=5', '--bug', 'commit-after-abort', '--seed', '3', '--runs', '3000', '--depth', '40', '--no-minimize', '--out', raw])
   assert.is(sim.code, 1, sim.stderr)
@@ -113,7 +114,7 @@ test('CLI: minimize reads an ITF trace, writes a shorter one that reads back, sa
   assert.is(trace.states.length, report.after)
   assert.is(trace['#meta'].property, 'TCConsistent')
   assert.is(trace['#meta'].seed, 3)
-  const instance = instanceForTrace(trace)
+  const instance = await instanceForTrace(trace)
   const steps = decodeTrace(instance, trace)
   assertReplays(instance, steps)
   assert.not.ok(instance.holds('TCConsistent', steps.at(-1)!.state))

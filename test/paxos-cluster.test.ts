@@ -9,10 +9,10 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { propose } from '../impls/paxos/client.js'
-import { ProcessCluster } from '../impls/runtime/launcher.js'
-import { isListening } from '../impls/runtime/tcp.js'
-import { findServable } from '../impls/servers.js'
+import { propose } from '../protocols/paxos/impl/client.js'
+import { ProcessCluster } from '../runtime/launcher.js'
+import { isListening } from '../runtime/tcp.js'
+import servable from '../protocols/paxos/serve.js'
 import { cliPath } from './helpers/cli.js'
 
 interface Finished {
@@ -55,7 +55,6 @@ function firstLine(child: ChildProcess): Promise<string> {
   })
 }
 
-const servable = findServable('paxos')
 
 const alive = (pid: number) => {
   try {
@@ -140,7 +139,7 @@ test('paxos cluster: an acceptor that crashes and restarts keeps its vote, so a 
 
 test('serve and paxos-propose: bad input is one line, exit 2', async () => {
   const cases: [string[], RegExp][] = [
-    [['serve', 'two-phase-commit'], /has no network runtime to serve/],
+    [['serve', 'two-phase-commit'], /has no node processes to serve/],
     [['serve', 'paxos', '--nodes', '0'], /--nodes needs a whole number >= 1/],
     [['paxos-propose', '--value', 'x', '--id', '1'], /name the acceptors with --ports/],
     [['paxos-propose', '--ports', '1,x', '--value', 'x', '--id', '1'], /--ports needs comma-separated port numbers/],

@@ -7,14 +7,14 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { bfs } from '../checker/bfs.js'
 import { Instance } from '../checker/instance.js'
-import { stepAcceptor } from '../impls/paxos/acceptor.js'
-import { paxosDriver, paxosDriverOf } from '../impls/paxos/driver.js'
-import { stepProposer } from '../impls/paxos/proposer.js'
-import { chosen, majorities } from '../models/paxos/model.js'
-import { findModel } from '../models/index.js'
-import { conform } from '../traces/conform.js'
+import { stepAcceptor } from '../protocols/paxos/impl/acceptor.js'
+import { paxosDriver, paxosDriverOf } from '../protocols/paxos/driver.js'
+import { stepProposer } from '../protocols/paxos/impl/proposer.js'
+import { chosen, majorities } from '../protocols/paxos/model.js'
+import { findModel } from './helpers/models.js'
+import { conform } from '../conformance/conform.js'
 import { traceFromPath } from '../traces/itf.js'
-import { replayTrace } from '../traces/replay.js'
+import { replay } from '../api/replay.js'
 
 const model = findModel('paxos')
 const paxos = (params: Record<string, number> = {}, bug?: string) => Instance.create(model, params, bug)
@@ -42,19 +42,19 @@ test('paxos: majorities and chosen, as Voting.tla defines them', () => {
 })
 
 for (const bug of Object.keys(model.bugs)) {
-  test(`paxos --bug ${bug}: Agreement violated in 12 steps, and the trace is reproduced on the implementation`, () => {
+  test(`paxos --bug ${bug}: Agreement violated in 12 steps, and the trace is reproduced on the implementation`, async () => {
     const instance = paxos({}, bug)
     const r = bfs(instance)
     assert.is(r.result, 'violation')
     assert.is(r.property, 'Agreement')
     assert.is(r.path!.length, 13)
     const trace = traceFromPath(instance, r.path!, { result: r.result, property: r.property })
-    const replay = replayTrace(trace)
-    assert.is(replay.divergence, null)
-    assert.is(replay.steps, 12)
-    assert.is(replay.reproduced, true)
+    const replayed = await replay(trace)
+    assert.is(replayed.divergence, null)
+    assert.is(replayed.steps, 12)
+    assert.is(replayed.reproduced, true)
     // Without the bug, the implementation refuses the step that breaks the protocol.
-    const clean = replayTrace({ ...trace, '#meta': { ...trace['#meta'], bug: null } })
+    const clean = await replay({ ...trace, '#meta': { ...trace['#meta'], bug: null } })
     assert.ok(clean.divergence, 'the correct implementation followed a buggy trace')
     assert.match(clean.divergence!.reason, /cannot take this step/)
   })

@@ -6,8 +6,8 @@
 
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { RaftKvCluster, type ServerStatus } from '../impls/raft/cluster.js'
-import { isListening } from '../impls/runtime/tcp.js'
+import { RaftKvCluster, type ServerStatus } from '../protocols/raft/impl/cluster.js'
+import { isListening } from '../runtime/tcp.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

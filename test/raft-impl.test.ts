@@ -9,14 +9,15 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { bfs } from '../checker/bfs.js'
 import { Instance } from '../checker/instance.js'
-import { raftDriver } from '../impls/raft/driver.js'
-import { KvStore } from '../impls/raft/kv.js'
-import { RaftNode } from '../impls/raft/raft-node.js'
-import { MemoryStorage } from '../impls/raft/storage.js'
-import { findModel } from '../models/index.js'
-import { conform } from '../traces/conform.js'
-import { followStep } from '../traces/divergence.js'
-import { decodeTrace, instanceForTrace, readTraceFile } from '../traces/read.js'
+import { raftDriver } from '../protocols/raft/driver.js'
+import { KvStore } from '../protocols/raft/impl/kv.js'
+import { RaftNode } from '../protocols/raft/impl/ready.js'
+import { MemoryStorage } from '../protocols/raft/impl/storage.js'
+import { findModel } from './helpers/models.js'
+import { conform } from '../conformance/conform.js'
+import { followStep } from '../conformance/divergence.js'
+import { instanceForTrace } from '../api/load.js'
+import { decodeTrace, readTraceFile } from '../traces/read.js'
 
 const model = findModel('raft')
 // Walks end where the model leaves its constraint: roomy bounds make them longer.
@@ -57,10 +58,10 @@ const recorded: Record<string, URL> = {
   'commit-earlier-term': new URL('../../specs/traces/raft-commit-earlier-term.itf.json', import.meta.url),
 }
 
-function counterexample(bug: string) {
+async function counterexample(bug: string) {
   if (bug in recorded) {
     const trace = readTraceFile(fileURLToPath(recorded[bug]))
-    const instance = instanceForTrace(trace)
+    const instance = await instanceForTrace(trace)
     return { instance, path: decodeTrace(instance, trace) }
   }
   const instance = Instance.create(model, bugConfigs[bug], bug, [expected[bug]])
@@ -70,8 +71,8 @@ function counterexample(bug: string) {
 }
 
 for (const bug of Object.keys(model.bugs)) {
-  test(`raft --bug ${bug}: the counterexample replays on the implementation and reproduces the violation`, () => {
-    const { instance, path } = counterexample(bug)
+  test(`raft --bug ${bug}: the counterexample replays on the implementation and reproduces the violation`, async () => {
+    const { instance, path } = await counterexample(bug)
     const { divergence, final } = replay(instance, bug, path)
     assert.is(divergence, null, JSON.stringify(divergence))
     assert.not.ok(instance.holds(expected[bug], final!), `${expected[bug]} holds on the implementation's final state`)

@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bfs } from '../checker/bfs.js'
 import { Instance } from '../checker/instance.js'
-import { twoPhaseCommitDriver, twoPhaseCommitDriverOf } from '../impls/two-phase-commit/driver.js'
-import { stepRm } from '../impls/two-phase-commit/resource-manager.js'
-import { stepTm } from '../impls/two-phase-commit/transaction-manager.js'
-import { findModel } from '../models/index.js'
-import { conform, divergenceTrace } from '../traces/conform.js'
+import { twoPhaseCommitDriver, twoPhaseCommitDriverOf } from '../protocols/two-phase-commit/driver.js'
+import { stepRm } from '../protocols/two-phase-commit/impl/resource-manager.js'
+import { stepTm } from '../protocols/two-phase-commit/impl/transaction-manager.js'
+import { findModel } from './helpers/models.js'
+import { conform, divergenceTrace } from '../conformance/conform.js'
 import { traceFromPath, writeTraceFile, type ItfTrace } from '../traces/itf.js'
-import { replayTrace } from '../traces/replay.js'
+import { replay } from '../api/replay.js'
 import { runCli, runCliJson } from './helpers/cli.js'
 
 // Made when the suite starts, not when the file is imported: uvu imports every file first.
@@ -40,9 +40,9 @@ function saved(name: string, trace: unknown): string {
 }
 
 for (const bug of Object.keys(model.bugs)) {
-  test(`replay: the ${bug} counterexample is reproduced on the implementation with that bug`, () => {
+  test(`replay: the ${bug} counterexample is reproduced on the implementation with that bug`, async () => {
     const trace = counterexample(bug)
-    const r = replayTrace(trace)
+    const r = await replay(trace)
     assert.equal(
       { steps: r.steps, divergence: r.divergence, property: r.property, reproduced: r.reproduced },
       { steps: trace.states.length - 1, divergence: null, property: 'TCConsistent', reproduced: true },
@@ -81,9 +81,9 @@ test('replay: a state the implementation does not reach is a divergence at that 
   assert.match(text.stdout, /diverged at step 3: TMCommit\n.*differs in tmState\n  tmState:\n    model: +aborted\n    implementation: committed/)
 })
 
-test('replay: without the bug, the implementation refuses the buggy step', () => {
+test('replay: without the bug, the implementation refuses the buggy step', async () => {
   const trace = counterexample('commit-on-any-prepared')
-  const r = replayTrace({ ...trace, '#meta': { ...trace['#meta'], bug: null } })
+  const r = await replay({ ...trace, '#meta': { ...trace['#meta'], bug: null } })
   assert.is(r.divergence!.step, 3)
   assert.match(r.divergence!.reason, /cannot take this step: only 1 of 3 RMs are prepared/)
   assert.is(r.reproduced, false)
@@ -103,7 +103,7 @@ test('replay: bad traces and models without an implementation are one line, exit
   const trace = counterexample('commit-on-any-prepared')
   const cases: [unknown, RegExp][] = [
     ['{ not json', /is not JSON/],
-    [{ ...trace, '#meta': { ...trace['#meta'], model: 'transaction-commit', bug: null } }, /has no runnable implementation/],
+    [{ ...trace, '#meta': { ...trace['#meta'], model: 'transaction-commit', source: 'transaction-commit', bug: null } }, /model 'transaction-commit' has no driver/],
     [{ ...trace, '#meta': { ...trace['#meta'], property: 'NoSuchThing' } }, /has no property 'NoSuchThing'/],
     [{ ...trace, '#meta': { ...trace['#meta'], model: undefined } }, /names no model/],
   ]
@@ -116,7 +116,7 @@ test('replay: bad traces and models without an implementation are one line, exit
   })
 })
 
-test('conform -> replay: the shrunk divergence of a mutant replays as the same divergence on it, and is followed by the real implementation', () => {
+test('conform -> replay: the shrunk divergence of a mutant replays as the same divergence on it, and is followed by the real implementation', async () => {
   const mutantRm: typeof stepRm = (config, state, event) =>
     event.type === 'ChooseToAbort' && state.rm === 1 ? { refused: 'this mutant RM never aborts on its own' } : stepRm(config, state, event)
   const mutant = twoPhaseCommitDriverOf({ stepTm, stepRm: mutantRm })
@@ -127,13 +127,13 @@ test('conform -> replay: the shrunk divergence of a mutant replays as the same d
   assert.equal(trace.states.map((s) => s['mbt::actionTaken']), ['init', 'RMChooseToAbort'])
   assert.is(trace['#meta'].result, 'divergence')
   const file = saved('divergence.itf.json', trace)
-  const onMutant = replayTrace(trace, { factory: mutant })
+  const onMutant = await replay(trace, { driver: mutant })
   assert.is(onMutant.divergence!.step, 1)
   assert.is(onMutant.divergence!.label, 'RMChooseToAbort(rm=rm2)')
   const onReal = runCliJson(['replay', file])
   assert.is(onReal.code, 0)
   assert.equal(onReal.report, { model: 'two-phase-commit', steps: 1, divergence: null, property: null, reproduced: null })
-  assert.is(replayTrace(trace, { factory: twoPhaseCommitDriver }).divergence, null)
+  assert.is((await replay(trace, { driver: twoPhaseCommitDriver })).divergence, null)
 })
 
 test('conform CLI: the two-phase-commit implementation agrees with its model', () => {
@@ -142,7 +142,7 @@ test('conform CLI: the two-phase-commit implementation agrees with its model', (
   assert.equal(report, { model: 'two-phase-commit', runs: 50, seed: 4, result: 'agree', traceFile: null })
   const bad = runCli(['conform', 'transaction-commit'])
   assert.is(bad.code, 2)
-  assert.match(bad.stderr, /^protocheck: model 'transaction-commit' has no runnable implementation/)
+  assert.match(bad.stderr, /^protocheck: model 'transaction-commit' has no driver/)
 })
 
 test.after(() => rmSync(dir, { recursive: true, force: true }))

@@ -1,7 +1,20 @@
 // Runs the uvu suites in dist/test and ends with the line CI reads: `N passed, N failed`.
 // Usage: node test/run.mjs [pattern]   (pattern filters test files, e.g. `schema`)
 
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+
+// The viewer tests drive Debian's chromium. Install it where we can (root with apt-get), as
+// CI does; where we cannot, say in one line what to install (the viewer tests then fail).
+const CHROMIUM = '/usr/bin/chromium'
+const chromiumHint = `${CHROMIUM} is missing, so the HTML viewer tests fail: install Debian's chromium (as root: apt-get install -y chromium)`
+if (!existsSync(CHROMIUM) && process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0) {
+  console.log(`installing Debian's chromium for the HTML viewer tests (apt-get install -y chromium)`)
+  const apt = { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }
+  spawnSync('apt-get', ['update', '-qq'], apt)
+  spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], apt)
+}
+if (!existsSync(CHROMIUM)) console.log(chromiumHint)
 
 const pattern = process.argv[2] ? `(?:${process.argv[2]}).*\\.test\\.js$` : '\\.test\\.js$'
 const child = spawn(process.execPath, ['node_modules/uvu/bin.js', 'dist/test', pattern], {
@@ -23,6 +36,7 @@ child.on('close', (code) => {
     process.exit(code || 1)
   }
   const failed = total - passed - skipped
+  if (!existsSync(CHROMIUM)) console.log(chromiumHint)
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
   process.exit(failed > 0 || code !== 0 ? 1 : 0)
 })

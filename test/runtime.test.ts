@@ -5,11 +5,11 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import fc from 'fast-check'
 import { fileURLToPath } from 'node:url'
-import { encodeFrame, FrameDecoder, FramingError, MAX_FRAME_BYTES } from '../impls/runtime/framing.js'
-import { freePorts, ProcessCluster } from '../impls/runtime/launcher.js'
-import { isListening, listen, request } from '../impls/runtime/tcp.js'
+import { encodeFrame, FrameDecoder, FramingError, MAX_FRAME_BYTES } from '../runtime/framing.js'
+import { freePorts, ProcessCluster } from '../runtime/launcher.js'
+import { isListening, listen, request } from '../runtime/tcp.js'
 
-const echoNode = fileURLToPath(new URL('../impls/runtime/echo-node.js', import.meta.url))
+const echoNode = fileURLToPath(new URL('../runtime/echo-node.js', import.meta.url))
 
 test('framing: messages come out whole and in order however the stream is cut', () => {
   fc.assert(

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { colors, plain, styleFor } from '../traces/text.js'
+import { colors, plain, styleFor } from '../traces/show/text.js'
 import { runCli } from './helpers/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'protocheck-show-'))
@@ -72,7 +72,7 @@ const badFiles: [string, string, RegExp][] = [
   ['not JSON', '{"vars": [', /not-json\.itf\.json is not JSON: /],
   ['wrong shape', JSON.stringify({ ...trace, states: [{ ...trace.states[0], tmState: null }] }), /wrong-shape\.itf\.json is not an ITF trace: at \/states\/0\/tmState: not an ITF value/],
   ['states out of order', JSON.stringify({ ...trace, states: [trace.states[1], trace.states[0], ...trace.states.slice(2)] }), /states out of order: \/states\/0 has #meta\.index 1, expected 0/],
-  ['unknown model', JSON.stringify({ ...trace, '#meta': { ...trace['#meta'], model: 'paxos-9000' } }), /#meta\.model: unknown model 'paxos-9000'/],
+  ['unknown model', JSON.stringify({ ...trace, '#meta': { ...trace['#meta'], model: 'paxos-9000', source: 'paxos-9000' } }), /the trace's model: unknown model 'paxos-9000'/],
   ['a state that does not fit the model', JSON.stringify({ ...trace, states: trace.states.map((s: any, i: number) => (i === 2 ? { ...s, tmState: 'maybe' } : s)) }), /state 2 does not fit two-phase-commit rm=3 .*tmState: expected one of init, committed, aborted/],
 ]
 for (const [what, content, message] of badFiles) {

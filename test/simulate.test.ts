@@ -13,11 +13,10 @@ import { int, record } from '../checker/schema.js'
 import { RandomStream } from '../checker/random.js'
 import { simulate, type SimulationResult } from '../checker/simulate.js'
 import { simulateInWorkers } from '../checker/swarm.js'
-import { findModel } from '../models/index.js'
-import { minimizePath } from '../traces/minimize.js'
+import { findModel } from './helpers/models.js'
+import { minimizePath } from '../checker/minimize.js'
 import { runCli, runCliJson } from './helpers/cli.js'
 
-const registry = new URL('../models/index.js', import.meta.url)
 const scratch = mkdtempSync(join(tmpdir(), 'protocheck-simulate-'))
 const twoPhase = (rm: number, bug?: string) => Instance.create(findModel('two-phase-commit'), { rm }, bug)
 const draws = (seed: number, stream: number, n: number) => {
@@ -202,7 +201,7 @@ test('a successor outside the constraint is checked though never entered; a step
 
 test('--time: no walk starts after the limit; the report says why fewer walks ran', async () => {
   const options = { seed: 1, runs: 1e9, depth: 40, timeSeconds: 0.2 }
-  for (const r of [simulate(twoPhase(6), options), await simulateInWorkers(twoPhase(6), options, 2, registry)]) {
+  for (const r of [simulate(twoPhase(6), options), await simulateInWorkers(twoPhase(6), options, 2)]) {
     assert.is(r.result, 'no-violation-found')
     assert.ok(r.runs > 0 && r.runs < 1e9, `${r.runs}`)
     assert.is(r.reason, 'time limit of 0.2 s reached')
@@ -245,7 +244,7 @@ test('--workers 2 gives exactly what one thread gives, with or without a violati
   for (const [bug, runs, swarm] of [['commit-after-abort', 2000, false], [undefined, 60, false], ['abort-after-prepare', 500, true]] as const) {
     const options = { seed: 1, runs, depth: 40, swarm }
     const one = simulate(twoPhase(6, bug), options)
-    const two = await simulateInWorkers(twoPhase(6, bug), options, 2, registry)
+    const two = await simulateInWorkers(twoPhase(6, bug), options, 2)
     assert.is(one.result, bug ? 'violation' : 'no-violation-found')
     if (bug === 'commit-after-abort') assert.is(one.failingRun, 604)
     assert.equal(untimed(two), untimed(one))

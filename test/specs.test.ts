@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { InputError } from '../checker/errors.js'
-import { loadSpec, runSpec } from '../commands/specs.js'
+import { loadSpec, runSpec } from '../suite/specs.js'
 import { runCli, runCliJson } from './helpers/cli.js'
 
 const specsDir = fileURLToPath(new URL('../../specs', import.meta.url))
@@ -104,10 +104,10 @@ test('a safe spec: no trace, the JUnit file in a folder that did not exist yet',
   assert.match(readFileSync(junit, 'utf8'), /<testcase classname="two-phase-commit" name="tiny" file="[^"]*tiny\.json" time="[\d.]+">\n {6}<system-out>result: safe/)
 })
 
-test('a spec may ask for symmetry: distinct states then count classes of states', () => {
+test('a spec may ask for symmetry: distinct states then count classes of states', async () => {
   const file = join(mkdtempSync(join(scratch, 'symmetry-')), 'sym.json')
   writeFileSync(file, JSON.stringify({ model: 'two-phase-commit', params: { rm: 3 }, symmetry: true, expect: { result: 'safe' } }))
-  const report = runSpec(loadSpec(file))
+  const report = runSpec(await loadSpec(file))
   assert.ok(report.passed)
   assert.ok(report.distinctStates < 288, `${report.distinctStates}`)
 })
@@ -125,8 +125,8 @@ const editedRecorded = (edit: (spec: any) => void) =>
     `${recorded}.json`,
   )
 
-test('a spec with a recorded trace is re-checked, not searched, and its expectation still judged', () => {
-  const report = runSpec(loadSpec(join(specsDir, `${recorded}.json`)))
+test('a spec with a recorded trace is re-checked, not searched, and its expectation still judged', async () => {
+  const report = runSpec(await loadSpec(join(specsDir, `${recorded}.json`)))
   assert.ok(report.passed)
   assert.equal([report.strategy, report.result, report.property, report.distinctStates], ['trace', 'violation', 'LeaderCompleteness', 51])
   const other = runCliJson(['check', editedRecorded((s) => (s.expect.property = 'StateMachineSafety'))])
@@ -160,7 +160,7 @@ const malformed: [string, string, RegExp][] = [
   ['missing model', '{ "expect": { "result": "safe" } }', /bad\.json: \/ lacks the field 'model'/],
   ['unknown field', '{ "model": "two-phase-commit", "expect": { "result": "safe" }, "paramz": {} }', /bad\.json: \/ has an unknown field 'paramz'/],
   ['bound of the wrong type', '{ "model": "two-phase-commit", "bounds": { "maxStates": "many" }, "expect": { "result": "safe" } }', /bad\.json: \/bounds\/maxStates must be integer/],
-  ['unknown verdict', '{ "model": "two-phase-commit", "expect": { "result": "fine" } }', /bad\.json: \/expect\/result must be one of "safe", "violation", "deadlock", "incomplete"/],
+  ['unknown verdict', '{ "model": "two-phase-commit", "expect": { "result": "fine" } }', /bad\.json: \/expect\/result must be one of "safe", "violation", "deadlock", "never-witnessed", "incomplete"/],
   ['violation without a property', '{ "model": "two-phase-commit", "expect": { "result": "violation" } }', /bad\.json: \/expect lacks the field 'property'/],
   ['unknown model', '{ "model": "three-phase-commit", "expect": { "result": "safe" } }', /bad\.json: unknown model 'three-phase-commit'/],
   ['unknown bug', '{ "model": "two-phase-commit", "bug": "nope", "expect": { "result": "safe" } }', /bad\.json: unknown bug 'nope' for two-phase-commit/],
@@ -172,11 +172,11 @@ const malformed: [string, string, RegExp][] = [
   ['unknown strategy', '{ "model": "two-phase-commit", "strategy": "astar", "expect": { "result": "safe" } }', /bad\.json: \/strategy 'astar' is not one of/],
 ]
 for (const [what, text, message] of malformed) {
-  test(`a malformed spec (${what}): an error naming the file and the problem`, () => {
+  test(`a malformed spec (${what}): an error naming the file and the problem`, async () => {
     const file = join(mkdtempSync(join(scratch, 'bad-')), 'bad.json')
     writeFileSync(file, text)
     try {
-      loadSpec(file)
+      await loadSpec(file)
       assert.unreachable('loaded')
     } catch (e) {
       assert.instance(e, InputError)

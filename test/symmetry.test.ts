@@ -12,7 +12,7 @@ import { Instance } from '../checker/instance.js'
 import { Symmetry } from '../checker/symmetry.js'
 import { defineModel, protocol, range } from '../checker/model.js'
 import { mapOf, nodeId, record } from '../checker/schema.js'
-import { findModel } from '../models/index.js'
+import { findModel } from './helpers/models.js'
 import { runCli } from './helpers/cli.js'
 import { pathProblem } from './helpers/path-check.js'
 

@@ -7,11 +7,11 @@ import * as assert from 'uvu/assert'
 import { fileURLToPath } from 'node:url'
 import { check } from '../checker/check.js'
 import { Instance } from '../checker/instance.js'
-import { findModel } from '../models/index.js'
-import { sequenceChart } from '../traces/chart.js'
+import { findModel } from './helpers/models.js'
+import { sequenceChart } from '../traces/show/chart.js'
 import { traceFromPath, type ItfTrace } from '../traces/itf.js'
 import { readTraceFile } from '../traces/read.js'
-import { changesOf } from '../traces/values.js'
+import { changesOf } from '../traces/show/values.js'
 
 const quintFixture = (name: string) => fileURLToPath(new URL(`../../traces/fixtures/quint/${name}.itf.json`, import.meta.url))
 

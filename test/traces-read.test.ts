@@ -3,16 +3,17 @@
 
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { check } from '../checker/check.js'
 import { InputError } from '../checker/errors.js'
 import { Instance } from '../checker/instance.js'
-import { findModel } from '../models/index.js'
+import { findModel } from './helpers/models.js'
 import { traceFromPath, writeTraceFile, type ItfTrace } from '../traces/itf.js'
-import { decodeTrace, instanceForTrace, readTraceFile, stepProblem } from '../traces/read.js'
+import { instanceForTrace } from '../api/load.js'
+import { decodeTrace, readTraceFile, stepProblem } from '../traces/read.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'protocheck-read-'))
 const quintFixture = (name: string) => fileURLToPath(new URL(`../../traces/fixtures/quint/${name}.itf.json`, import.meta.url))
@@ -50,13 +51,15 @@ test('the Quint fixtures read as ITF traces, with every state in order', () => {
   assert.equal(run.vars, ['rmState', 'tmPrepared', 'msgs', 'decision', 'round', 'lastEvent', 'mbt::actionTaken', 'mbt::nondetPicks'])
 })
 
-test('a written counterexample reads back and decodes to the path the checker found', () => {
+test('a written counterexample reads back and decodes to the path the checker found', async () => {
   const { instance, path, trace } = counterexample()
   const file = join(dir, 'cex.itf.json')
   writeTraceFile(file, trace)
   const read = readTraceFile(file)
-  assert.equal(read, trace)
-  const again = instanceForTrace(read)
+  // The model's module is recorded relative to the trace file, so the two can move together.
+  assert.is(resolve(dir, read['#meta'].source), trace['#meta'].source)
+  assert.equal({ ...read, '#meta': { ...read['#meta'], source: trace['#meta'].source } }, trace)
+  const again = await instanceForTrace(read)
   assert.is(again.describe(), instance.describe())
   const steps = decodeTrace(again, read)
   assert.is(steps.length, path.length)
@@ -156,22 +159,22 @@ test("stepProblem: the checker's path is a path of the model; edited steps are n
   assert.is(problemOf((t) => (t.states[0].tmState = 'aborted')), 'state 0 is not an initial state of two-phase-commit rm=3 bug=commit-on-any-prepared')
 })
 
-test('instanceForTrace: unknown model, bad params and foreign traces are InputErrors', () => {
+test('instanceForTrace: unknown model, bad params and foreign traces are InputErrors', async () => {
   const { trace } = counterexample()
-  const failure = (t: ItfTrace) => {
+  const failure = async (t: ItfTrace) => {
     try {
-      instanceForTrace(t)
+      await instanceForTrace(t)
     } catch (e) {
       assert.instance(e, InputError)
       return (e as Error).message
     }
     return 'no error'
   }
-  assert.match(failure({ ...trace, '#meta': { ...trace['#meta'], model: 'paxos-9000' } }), /#meta\.model: unknown model 'paxos-9000'/)
-  assert.match(failure({ ...trace, '#meta': { ...trace['#meta'], params: { rm: 99 } } }), /does not fit two-phase-commit: param rm=99 is out of range/)
-  assert.match(failure({ ...trace, '#meta': { ...trace['#meta'], bug: 'nope' } }), /unknown bug 'nope'/)
+  assert.match(await failure({ ...trace, '#meta': { ...trace['#meta'], model: 'paxos-9000', source: 'paxos-9000' } }), /the trace's model: unknown model 'paxos-9000'/)
+  assert.match(await failure({ ...trace, '#meta': { ...trace['#meta'], params: { rm: 99 } } }), /does not fit two-phase-commit: param rm=99 is out of range/)
+  assert.match(await failure({ ...trace, '#meta': { ...trace['#meta'], bug: 'nope' } }), /unknown bug 'nope'/)
   const quint = JSON.parse(readFileSync(quintFixture('twophase_run'), 'utf8'))
-  assert.match(failure(quint), /names no model in #meta\.model \(written by spec\/twophase\.qnt\)/)
+  assert.match(await failure(quint), /names no model in #meta\.model \(written by spec\/twophase\.qnt\)/)
 })
 
 test('writeTraceFile refuses to write a trace that is not ITF', () => {

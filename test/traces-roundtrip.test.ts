@@ -12,9 +12,10 @@ import { check } from '../checker/check.js'
 import { Instance } from '../checker/instance.js'
 import type { Model } from '../checker/model.js'
 import type { Step } from '../checker/path.js'
-import { models } from '../models/index.js'
+import { models } from './helpers/models.js'
 import { traceFromPath, writeTraceFile } from '../traces/itf.js'
-import { decodeTrace, instanceForTrace, readTraceFile, stepProblem } from '../traces/read.js'
+import { instanceForTrace } from '../api/load.js'
+import { decodeTrace, readTraceFile, stepProblem } from '../traces/read.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'protocheck-roundtrip-'))
 
@@ -74,16 +75,16 @@ for (const model of models) {
     )
   })
 
-  test(`${model.name}: a trace survives write -> read -> decodeTrace with identical states, actions and picks`, () => {
+  test(`${model.name}: a trace survives write -> read -> decodeTrace with identical states, actions and picks`, async () => {
     let file = 0
-    fc.assert(
-      fc.property(configurationOf(model), choices, ({ params, bug }, walk) => {
+    await fc.assert(
+      fc.asyncProperty(configurationOf(model), choices, async ({ params, bug }, walk) => {
         const instance = Instance.create(model, params, bug)
         const path = randomWalk(instance, walk)
         const written = join(dir, `${model.name}-${file++}.itf.json`)
         writeTraceFile(written, traceFromPath(instance, path, { result: 'simulation', property: null }))
         const read = readTraceFile(written)
-        const again = instanceForTrace(read)
+        const again = await instanceForTrace(read)
         const decoded = decodeTrace(again, read)
         assert.is(stepProblem(again, decoded), null)
         assert.is(decoded.length, path.length)
@@ -98,7 +99,7 @@ for (const model of models) {
   })
 
   for (const bug of Object.keys(model.bugs)) {
-    test(`${model.name} --bug ${bug}: the checker's counterexample survives write -> read -> decodeTrace`, () => {
+    test(`${model.name} --bug ${bug}: the checker's counterexample survives write -> read -> decodeTrace`, async () => {
       const instance = Instance.create(model, {}, bug)
       const result = check(instance, 'bfs')
       if (!result.path) return assert.is(result.result, 'safe', `${bug}: a result without a trace must be safe`)
@@ -106,7 +107,7 @@ for (const model of models) {
       writeTraceFile(written, traceFromPath(instance, result.path, { result: result.result, property: result.property }))
       const read = readTraceFile(written)
       assert.is(read['#meta'].property, result.property)
-      const decoded = decodeTrace(instanceForTrace(read), read)
+      const decoded = decodeTrace(await instanceForTrace(read), read)
       assert.equal(decoded.map((s) => [s.action, s.picks, [...s.state]]), result.path.map((s) => [s.action, { ...s.picks }, [...s.state]]))
     })
   }

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert'
 import { check, checkAsync } from '../checker/check.js'
 import { Instance } from '../checker/instance.js'
 import { Symmetry } from '../checker/symmetry.js'
-import { findModel } from '../models/index.js'
+import { findModel } from './helpers/models.js'
 import { runCliJson } from './helpers/cli.js'
 import { pathProblem } from './helpers/path-check.js'
 import { tlcDistinctCounts } from './helpers/pins.js'
@@ -66,15 +66,15 @@ test('--workers 2 bounds: --max-states and --max-depth give incomplete', async (
   assert.match(depth.reason!, /--max-depth 5/)
 })
 
-test('--workers on the CLI; only registered models run on workers', async () => {
+test('--workers on the CLI; a model not loaded from a module cannot run on workers', async () => {
   const { code, report } = runCliJson(['check', 'two-phase-commit', '--param', 'rm=5', '--workers', '2'])
   assert.is(code, 0)
   assert.is(report.distinctStates, 8832)
   const model = findModel('two-phase-commit')
   const copy = { ...model }
   await checkAsync(Instance.create(copy, { rm: 3 }), 'bfs', { workers: 2 }).then(
-    () => assert.unreachable('a model outside the registry ran on workers'),
-    (e: Error) => assert.match(e.message, /not the registered model/),
+    () => assert.unreachable('a model with no module ran on workers'),
+    (e: Error) => assert.match(e.message, /two-phase-commit must be loaded from a module file/),
   )
 })
 

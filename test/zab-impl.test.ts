@@ -5,10 +5,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Instance } from '../checker/instance.js'
-import { zabDriver, zabDriverOf } from '../impls/zab/driver.js'
-import { stepServer } from '../impls/zab/server.js'
-import { findModel } from '../models/index.js'
-import { conform, walk } from '../traces/conform.js'
+import { zabDriver, zabDriverOf } from '../protocols/zab/driver.js'
+import { stepServer } from '../protocols/zab/impl/server.js'
+import { findModel } from './helpers/models.js'
+import { conform, walk } from '../conformance/conform.js'
 import { assertBugReplaysOnlyWithTheBug, assertFoundReplayedAndConforming } from './helpers/end-to-end.js'
 
 const model = findModel('zab')

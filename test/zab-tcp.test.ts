@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { freePorts, ProcessCluster } from '../impls/runtime/launcher.js'
-import { isListening, request } from '../impls/runtime/tcp.js'
+import { freePorts, ProcessCluster } from '../runtime/launcher.js'
+import { isListening, request } from '../runtime/tcp.js'
 
-const serverNode = fileURLToPath(new URL('../impls/zab/server-node.js', import.meta.url))
+const serverNode = fileURLToPath(new URL('../protocols/zab/impl/server-node.js', import.meta.url))
 const TICK_MS = 20
 
 interface Inspected {

@@ -3,7 +3,10 @@
 // so a driver can replay a trace without guessing which step was taken.
 
 import { renameSync, writeFileSync } from 'node:fs'
+import { dirname, isAbsolute, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Instance } from '../checker/instance.js'
+import { sourceOf } from '../checker/load.js'
 import type { Step } from '../checker/path.js'
 import { valueToItf, type ItfValue } from '../checker/schema.js'
 import { itfProblem } from './validate.js'
@@ -15,6 +18,8 @@ export const NONDET_PICKS = 'mbt::nondetPicks'
 export interface ItfMeta {
   format: 'ITF'
   'format-description': string
+  /** Where the model came from: its module file (protocheck writes it relative to the trace
+   * file), or the model's name when it was not loaded from a file. */
   source: string
   /** protocheck's own fields; other tools' traces may lack them. */
   tool?: string
@@ -53,7 +58,7 @@ export function traceFromPath(instance: Instance, steps: readonly Step[], facts:
     '#meta': {
       format: 'ITF',
       'format-description': 'https://apalache-mc.org/docs/adr/015adr-trace.html',
-      source: instance.model.name,
+      source: modelSource(instance),
       tool: `protocheck ${toolVersion}`,
       model: instance.model.name,
       params: instance.config.params,
@@ -65,6 +70,7 @@ export function traceFromPath(instance: Instance, steps: readonly Step[], facts:
     },
     vars: [...schema.variables, ACTION_TAKEN, NONDET_PICKS],
     states: steps.map((step, index) => {
+      if (step.action !== 'init') instance.checkPicks(step.action, step.picks)
       const pickTypes = step.action === 'init' ? {} : protocol.actions[step.action]
       const picks: Record<string, ItfValue> = {}
       for (const [name, type] of Object.entries(pickTypes)) picks[name] = valueToItf(type, step.picks[name])
@@ -78,13 +84,21 @@ export function traceFromPath(instance: Instance, steps: readonly Step[], facts:
   }
 }
 
+function modelSource(instance: Instance): string {
+  const url = sourceOf(instance.model)
+  return url ? fileURLToPath(url) : instance.model.name
+}
+
 /** Write a trace so that a crash or a full disk never leaves a half-written file behind.
  * The trace is checked against the ITF JSON Schema first: protocheck never writes a trace
  * that it (or Quint, or Apalache) could not read back. */
 export function writeTraceFile(path: string, trace: ItfTrace) {
   const problem = itfProblem(trace)
   if (problem) throw new Error(`refusing to write an invalid ITF trace to ${path}: ${problem}`)
+  // A model file is recorded relative to the trace, so the two can move together.
+  const source = trace['#meta'].source
+  const meta = isAbsolute(source) ? { ...trace['#meta'], source: relative(dirname(resolve(path)), source) || '.' } : trace['#meta']
   const temporary = `${path}.${process.pid}.tmp`
-  writeFileSync(temporary, JSON.stringify(trace, null, 1) + '\n')
+  writeFileSync(temporary, JSON.stringify({ ...trace, '#meta': meta }, null, 1) + '\n')
   renameSync(temporary, path)
 }

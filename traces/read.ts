@@ -8,10 +8,9 @@ import { InputError } from '../checker/errors.js'
 import { Instance } from '../checker/instance.js'
 import type { Step } from '../checker/path.js'
 import { SchemaError, valueFromItf, valueToItf } from '../checker/schema.js'
-import { findModel } from '../models/index.js'
 import { ACTION_TAKEN, NONDET_PICKS, type ItfTrace } from './itf.js'
 import { itfProblem } from './validate.js'
-import { formatValue } from './values.js'
+import { formatValue } from './show/values.js'
 
 /** Read and validate an ITF trace file: JSON, the ITF schema, states in order 0..n-1, every
  * declared variable in every state. */
@@ -47,26 +46,6 @@ export function traceProblem(json: unknown): string | null {
     if (missing !== undefined) return `at /states/${i}: missing variable "${missing}" (listed in vars)`
   }
   return null
-}
-
-/** The model configuration a protocheck trace was written for (#meta.model, params, bug). */
-export function instanceForTrace(trace: ItfTrace): Instance {
-  const meta = trace['#meta'] ?? {}
-  if (typeof meta.model !== 'string') {
-    throw new InputError(`the trace names no model in #meta.model (written by ${meta.tool ?? meta.source ?? 'another tool'}); only protocheck traces can be decoded`)
-  }
-  let model
-  try {
-    model = findModel(meta.model)
-  } catch (e) {
-    throw new InputError(`the trace's #meta.model: ${(e as Error).message}`)
-  }
-  try {
-    return Instance.create(model, meta.params ?? {}, meta.bug ?? undefined)
-  } catch (e) {
-    if (e instanceof InputError) throw new InputError(`the trace's #meta does not fit ${model.name}: ${e.message}`)
-    throw e
-  }
 }
 
 /** Each state of a protocheck trace in the model's terms: its action, its picks as plain

@@ -9,9 +9,9 @@ import * as assert from 'uvu/assert'
 import { bfs } from '../../checker/bfs.js'
 import { Instance } from '../../checker/instance.js'
 import type { Model } from '../../checker/model.js'
-import type { DriverFactory } from '../../impls/driver.js'
+import type { DriverFactory } from '../../conformance/driver.js'
 import { traceFromPath } from '../../traces/itf.js'
-import { replayTrace } from '../../traces/replay.js'
+import { replay } from '../../api/replay.js'
 import { runCliJson } from './cli.js'
 
 export function assertFoundReplayedAndConforming(model: string, bug: string, property: string, replayedSteps: number) {
@@ -35,18 +35,18 @@ export function assertFoundReplayedAndConforming(model: string, bug: string, pro
 /** In process: the shortest counterexample of `bug`, as an ITF trace, replays on the
  * implementation built with that bug and reproduces the same property's violation; the
  * correct implementation parts from the trace before the violation. */
-export function assertBugReplaysOnlyWithTheBug(model: Model, bug: string, driver: DriverFactory) {
+export async function assertBugReplaysOnlyWithTheBug(model: Model, bug: string, driver: DriverFactory) {
   const instance = Instance.create(model, {}, bug)
   const r = bfs(instance)
   assert.is(r.result, 'violation')
   const trace = traceFromPath(instance, r.path!, { result: r.result, property: r.property })
-  const replayed = replayTrace(trace)
+  const replayed = await replay(trace)
   assert.is(replayed.divergence, null, JSON.stringify(replayed.divergence))
   assert.is(replayed.steps, r.path!.length - 1)
   assert.is(replayed.property, r.property)
   assert.is(replayed.reproduced, true)
 
-  const fixed = replayTrace(trace, { factory: { model: model.name, start: (params) => driver.start(params, undefined) } })
+  const fixed = await replay(trace, { driver: { model: model.name, start: (params) => driver.start(params, undefined) } })
   assert.ok(fixed.divergence, 'the correct implementation followed the buggy trace to its end')
   assert.is(fixed.reproduced, false)
 }

@@ -1,0 +1,76 @@
+// The library's replay and conformance: a trace replayed on an implementation, and random
+// walks of a model followed by it. Drivers are DriverFactory objects or module paths; by
+// default, the driver beside the model (driver.ts, or <model>.driver.ts).
+
+import { Instance } from '../checker/instance.js'
+import type { Model } from '../checker/model.js'
+import { conform as conformWalks, divergenceTrace, type ConformResult } from '../conformance/conform.js'
+import { formatDivergence } from '../conformance/divergence.js'
+import type { DriverFactory } from '../conformance/driver.js'
+import { replayTrace, type ReplayOptions, type ReplayResult } from '../conformance/replay.js'
+import type { ItfTrace } from '../traces/itf.js'
+import { readTraceFile } from '../traces/read.js'
+import { CheckFailure } from './check.js'
+import { instanceForTrace, loadDriver, loadModel } from './load.js'
+
+export interface ReplaySource extends ReplayOptions {
+  /** The model instead of the one the trace records (a Model, name or module path). */
+  model?: Model | string
+  /** The driver instead of the one beside the model. */
+  driver?: DriverFactory | string
+}
+
+/** Replay a trace (an ITF object or a file) on the implementation of its model. */
+export async function replay(trace: ItfTrace | string, options: ReplaySource = {}): Promise<ReplayResult> {
+  const itf = typeof trace === 'string' ? readTraceFile(trace) : trace
+  const traceFile = typeof trace === 'string' ? trace : undefined
+  const instance =
+    typeof options.model === 'object'
+      ? Instance.create(options.model, itf['#meta'].params ?? {}, itf['#meta'].bug ?? undefined)
+      : await instanceForTrace(itf, { traceFile, model: options.model })
+  const driver = typeof options.driver === 'object' ? options.driver : await loadDriver(instance.model, options.driver)
+  return replayTrace(instance, itf, driver, options)
+}
+
+export interface ConformSettings {
+  params?: Record<string, unknown>
+  bug?: string
+  driver?: DriverFactory | string
+  /** Random walks (default 100). */
+  runs?: number
+  /** Seed of the walks (default: random; the result says which). */
+  seed?: number
+  /** Longest walk, in steps (default 50). */
+  maxSteps?: number
+  /** Also check that the implementation refuses what the model forbids (default true). */
+  checkRefusals?: boolean
+}
+
+export interface ConformOutcome extends ConformResult {
+  /** The shrunk divergence as an ITF trace that `replay` reproduces, or null. */
+  trace: ItfTrace | null
+  instance: Instance
+}
+
+/** Walk `model` at random and make its implementation follow; shrink any divergence. */
+export async function conform(model: Model | string, settings: ConformSettings = {}): Promise<ConformOutcome> {
+  const loaded = typeof model === 'string' ? await loadModel(model) : model
+  const instance = Instance.create(loaded, settings.params ?? {}, settings.bug)
+  const driver = typeof settings.driver === 'object' ? settings.driver : await loadDriver(loaded, settings.driver)
+  const seed = settings.seed ?? Math.floor(Math.random() * 2 ** 31)
+  const result = conformWalks(instance, driver, { runs: settings.runs ?? 100, seed, maxSteps: settings.maxSteps ?? 50, checkRefusals: settings.checkRefusals ?? true })
+  const trace = result.counterexample ? divergenceTrace(instance, result.counterexample, seed) : null
+  return { ...result, trace, instance }
+}
+
+/** Conform, and throw a CheckFailure (the divergence, and the seed to reproduce it) unless
+ * the implementation followed every walk. */
+export async function assertConforms(model: Model | string, settings: ConformSettings = {}): Promise<ConformResult> {
+  const outcome = await conform(model, settings)
+  if (!outcome.counterexample) return outcome
+  const lines = [
+    `the implementation of ${outcome.instance.describe()} diverged after shrinking to ${outcome.counterexample.steps.length - 1} steps (seed ${outcome.seed}):`,
+    ...formatDivergence(outcome.counterexample.divergence!),
+  ]
+  throw new CheckFailure(lines.join('\n'), outcome, outcome.trace)
+}

@@ -1,0 +1,64 @@
+// The one place where a check's settings, as a user gives them (the CLI's flags, a spec
+// file's bounds, the library's options), become the engine's SearchOptions: whole numbers
+// checked, megabytes turned into bytes, symmetry built from the model's declared roles.
+// Errors name a setting the way the caller's user wrote it (`--max-states`, `maxStates`).
+
+import { InputError } from './errors.js'
+import type { Instance } from './instance.js'
+import type { SearchOptions } from './search.js'
+import { Symmetry } from './symmetry.js'
+
+export interface CheckSettings {
+  maxStates?: number
+  maxDepth?: number
+  timeSeconds?: number
+  /** Stop (incomplete) before the process would use more than this many MB. */
+  memoryMB?: number
+  /** MB for the visited-states table from the start. */
+  fingerprintMB?: number
+  workers?: number
+  symmetry?: boolean
+  /** Report deadlocks (default true). */
+  deadlock?: boolean
+}
+
+/** How a setting is called where it was given: the library's names by default. */
+export type SettingName = (setting: keyof CheckSettings | 'seed' | 'runs' | 'depth') => string
+
+export const libraryNames: SettingName = (setting) => setting
+/** `maxStates` -> `--max-states`, `memoryMB` -> `--memory`, `fingerprintMB` -> `--fp-mem`, `timeSeconds` -> `--time`. */
+export const flagNames: SettingName = (setting) =>
+  ({ memoryMB: '--memory', fingerprintMB: '--fp-mem', timeSeconds: '--time' })[setting as string] ?? `--${setting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+
+export function searchOptions(instance: Instance, settings: CheckSettings, name: SettingName = libraryNames): SearchOptions {
+  const megabytes = (setting: 'memoryMB' | 'fingerprintMB') => {
+    const mb = wholeNumber(name(setting), settings[setting])
+    return mb === undefined ? undefined : mb * 2 ** 20
+  }
+  return {
+    maxStates: wholeNumber(name('maxStates'), settings.maxStates),
+    maxDepth: wholeNumber(name('maxDepth'), settings.maxDepth),
+    timeSeconds: positiveNumber(name('timeSeconds'), settings.timeSeconds),
+    memoryBytes: megabytes('memoryMB'),
+    fingerprintBytes: megabytes('fingerprintMB'),
+    workers: wholeNumber(name('workers'), settings.workers),
+    symmetry: settings.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? [], instance.model.name) : undefined,
+    checkDeadlock: settings.deadlock ?? true,
+  }
+}
+
+export function wholeNumber(setting: string, value: unknown, minimum = 1): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
+    throw new InputError(`${setting} needs a whole number >= ${minimum}, got '${String(value)}'`)
+  }
+  return value
+}
+
+export function positiveNumber(setting: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw new InputError(`${setting} needs a positive number, got '${String(value)}'`)
+  }
+  return value
+}

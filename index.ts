@@ -1,0 +1,20 @@
+// protocheck's package root: what a model file imports to declare a protocol, and the
+// programmatic API (check, simulate, replay, conform, and assert-style variants that throw a
+// readable report). The driver contract is the 'protocheck/driver' subpath.
+
+export { defineModel, protocol, range, wellTyped } from './checker/model.js'
+export type { Actions, Emit, EmitInitial, Model, ParamSpec, ParamSpecs, Params, Picks, Predicate, Protocol } from './checker/model.js'
+export { bagOf, bool, enumOf, int, mapOf, NIL, nodeId, nodeIdOrNil, record, seqOf, setOf, union } from './checker/schema.js'
+export type {
+  BagDraft, BagType, BagView, BoolType, Draft, EnumType, Fields, IntType, KeyType, MapDraft, MapType, MapView, NodeIdType,
+  RecordType, SeqDraft, SeqType, SeqView, SetDraft, SetType, SetView, Type, UnionType, Value, Variants, View,
+} from './checker/schema.js'
+
+export { check, assertSafe, CheckFailure, type CheckOptions, type CheckOutcome } from './api/check.js'
+export { simulate, type SimulateOptions, type SimulateOutcome } from './api/simulate.js'
+export { replay, conform, assertConforms, type ReplaySource, type ConformSettings, type ConformOutcome } from './api/replay.js'
+export { loadModel, loadDriver } from './api/load.js'
+export type { CheckReport } from './checker/report.js'
+export type { ReplayResult } from './conformance/replay.js'
+export type { ItfTrace } from './traces/itf.js'
+export { InputError, ModelError } from './checker/errors.js'

@@ -1,0 +1,105 @@
+// The replicated key-value store as a cluster of server processes on 127.0.0.1 (server.ts),
+// each with its own storage directory, and a client that finds the leader. Used by
+// `protocheck serve raft` and by the fault test.
+
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ProcessCluster, freePorts } from '../../../runtime/launcher.js'
+import { request } from '../../../runtime/tcp.js'
+
+const SERVER_SCRIPT = fileURLToPath(new URL('./server-node.js', import.meta.url))
+
+export interface ServerStatus {
+  id: number
+  role: string
+  term: number
+  commitIndex: number
+  /** Command ids of the committed entries, in log order. */
+  committed: string[]
+  log: string[]
+}
+
+export class RaftKvCluster {
+  private constructor(readonly processes: ProcessCluster, readonly ports: number[], readonly dir: string, private readonly ownsDir: boolean) {}
+
+  /** Start `nodes` servers; ports from `basePort` up, or chosen free ports when it is 0. */
+  static async start(nodes: number, basePort = 0, dir?: string): Promise<RaftKvCluster> {
+    const ports = basePort > 0 ? Array.from({ length: nodes }, (_, i) => basePort + i) : await freePorts(nodes)
+    const storageDir = dir ?? mkdtempSync(join(tmpdir(), 'protocheck-raft-'))
+    const processes = await ProcessCluster.launch(
+      ports.map((port, id) => ({
+        name: `server${id + 1}`,
+        script: SERVER_SCRIPT,
+        args: ['--id', String(id), '--peers', ports.join(','), '--dir', storageDir],
+        port,
+      })),
+    )
+    return new RaftKvCluster(processes, ports, storageDir, dir === undefined)
+  }
+
+  kill(id: number) {
+    return this.processes.kill(id)
+  }
+
+  restart(id: number) {
+    return this.processes.restart(id)
+  }
+
+  /** Cut `id` off from every other server (each side drops the other's traffic). */
+  async partition(id: number) {
+    await Promise.all(this.ports.map((port, k) => request(port, { kind: 'partition', blocked: k === id ? this.others(id) : [id] })))
+  }
+
+  async heal() {
+    await Promise.all(this.ports.map((port) => request(port, { kind: 'partition', blocked: [] })))
+  }
+
+  async status(id: number): Promise<ServerStatus | undefined> {
+    try {
+      return (await request(this.ports[id], { kind: 'status' }, 1000)) as ServerStatus
+    } catch {
+      return undefined
+    }
+  }
+
+  async leader(): Promise<number | undefined> {
+    const all = await Promise.all(this.ports.map((_, id) => this.status(id)))
+    const leaders = all.filter((s): s is ServerStatus => s?.role === 'Leader').sort((a, b) => b.term - a.term)
+    return leaders[0]?.id
+  }
+
+  /** Put through whichever server leads, retrying until `deadline` (ms since epoch). */
+  async put(id: string, key: string, value: string, deadline: number): Promise<boolean> {
+    return (await this.ask({ kind: 'put', id, key, value }, deadline)) !== undefined
+  }
+
+  async get(key: string, deadline: number): Promise<string | null | undefined> {
+    const answer = await this.ask({ kind: 'get', key }, deadline)
+    return answer === undefined ? undefined : ((answer as { value: string | null }).value ?? null)
+  }
+
+  async stop() {
+    await this.processes.stop()
+    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true })
+  }
+
+  private others(id: number) {
+    return this.ports.map((_, k) => k).filter((k) => k !== id)
+  }
+
+  private async ask(message: object, deadline: number): Promise<unknown> {
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      const port = this.ports[attempt % this.ports.length]
+      try {
+        const answer = (await request(port, message, 1500)) as { ok: boolean }
+        if (answer.ok) return answer
+      } catch {
+        // down, partitioned away or slow: try the next server
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    return undefined
+  }
+}

@@ -1,0 +1,201 @@
+// One server of the replicated key-value store, as a process: the Raft core (node.ts) run by a
+// RaftNode over storage in a file, peers over TCP on 127.0.0.1, and a client API on the same
+// port. Started by the launcher as
+//
+//   node server.js --id I --peers P1,P2,P3 --dir D --port P
+//
+// where P = P(I+1) is this server's own port. Messages on the port (framed JSON):
+//   { kind: 'raft', message }                  from a peer; no answer
+//   { kind: 'put', id, key, value }            answered { ok: true } once committed and applied,
+//                                              or { ok: false, leader } (not the leader: retry)
+//   { kind: 'get', key }                       answered { ok: true, value } by the leader from its
+//                                              applied state once an entry of its term has
+//                                              committed, or { ok: false, leader } (retry); no
+//                                              read-index round: a leader cut off and unaware it
+//                                              was replaced can still answer stale reads
+//   { kind: 'status' }                         { id, role, term, commitIndex, committed: ids }
+//   { kind: 'partition', blocked: [ids] }      drop all traffic to and from these servers
+//                                              (fault injection; [] heals)
+//
+// The runner's loop is etcd raft's: feed an event, then take the Ready: save the hard state
+// (fsync'd, before any message leaves), send, apply committed entries, advance.
+
+import { join } from 'node:path'
+import { readJsonFile, writeFileDurably } from '../../../runtime/json-file.js'
+import { argument, announceListening, onShutdown, portArgument } from '../../../runtime/node-process.js'
+import { connect, listen, type Connection } from '../../../runtime/tcp.js'
+import { isRefused } from '../../../conformance/transition.js'
+import { KvStore, type PutCommand } from './kv.js'
+import type { RaftMessage, ServerId } from './messages.js'
+import type { RaftEvent } from './core.js'
+import { RaftNode } from './ready.js'
+import type { HardState, RaftStorage } from './storage.js'
+
+const TICK_MS = 25
+
+/** The hard state in one JSON file, replaced atomically. */
+export class FileStorage<V> implements RaftStorage<V> {
+  constructor(private readonly path: string) {}
+  load(): HardState<V> | undefined {
+    return readJsonFile<HardState<V>>(this.path)
+  }
+  save(state: HardState<V>) {
+    writeFileDurably(this.path, JSON.stringify(state))
+  }
+}
+
+const id = Number(argument('id'))
+const peerPorts = (argument('peers') ?? '').split(',').map(Number)
+const dir = argument('dir') ?? '.'
+if (!Number.isInteger(id) || id < 0 || id >= peerPorts.length || peerPorts.some((p) => !Number.isInteger(p) || p <= 0)) {
+  process.stderr.write('usage: server.js --id I --peers P1,P2,... --dir D --port P\n')
+  process.exit(2)
+}
+const servers = peerPorts.length
+const config = {
+  servers,
+  // Randomised per process so that candidates rarely collide.
+  electionTicks: 8 + Math.floor(Math.random() * 8),
+  heartbeatTicks: 2,
+}
+const storage = new FileStorage<PutCommand>(join(dir, `server${id + 1}.json`))
+const node = new RaftNode<PutCommand>(config, id, storage)
+const kv = new KvStore()
+let blocked = new Set<ServerId>()
+/** Clients waiting for their put to be applied, by command id. */
+const waiting = new Map<string, Connection[]>()
+const peers = new Map<ServerId, Promise<Connection | undefined>>()
+
+function peer(to: ServerId): Promise<Connection | undefined> {
+  let connection = peers.get(to)
+  if (!connection) {
+    connection = connect(peerPorts[to], 500).then(
+      (c) => {
+        c.onClose(() => peers.delete(to))
+        return c
+      },
+      () => {
+        peers.delete(to)
+        return undefined
+      },
+    )
+    peers.set(to, connection)
+  }
+  return connection
+}
+
+function sendTo(message: RaftMessage<PutCommand>) {
+  if (message.to === id) {
+    queueMicrotask(() => deliver(message))
+    return
+  }
+  if (blocked.has(message.to)) return
+  void peer(message.to).then((c) => c?.send({ kind: 'raft', message }))
+}
+
+/** Feed one event; refusals are normal here (a duty that is not due yet). */
+const step = (event: RaftEvent<PutCommand>) => node.step(event)
+
+function deliver(message: RaftMessage<PutCommand>) {
+  if (message.from !== id && blocked.has(message.from)) return
+  // A message the spec leaves in the network (a term update, an entry appended) is handled again.
+  for (let rounds = 0; rounds < 4; rounds++) {
+    const t = step({ type: 'Receive', message })
+    if (isRefused(t) || !t.retained) break
+  }
+  // A follower that refused an entry gets the one before it at once, not at the next heartbeat.
+  if (message.type === 'AppendEntriesResponse' && !message.success && node.state.role === 'Leader') step({ type: 'AppendEntries', to: message.from })
+  duties()
+}
+
+/** What a running server does on its own after each event: ask for votes right after timing
+ * out, take leadership when it has a majority, commit, and keep followers fed. */
+function duties() {
+  const before = node.state
+  if (before.role === 'Candidate') {
+    for (let to = 0; to < servers; to++) if (!before.votesResponded.includes(to)) step({ type: 'RequestVote', to })
+    const t = step({ type: 'BecomeLeader' })
+    if (!isRefused(t)) {
+      // A no-op of the new term: once it commits, every entry committed before is known
+      // committed here too, and reads may be served (the dissertation's section 6.4).
+      step({ type: 'Propose', value: { id: `noop-${node.state.currentTerm}-${id}`, key: '', value: '' } })
+      for (let to = 0; to < servers; to++) if (to !== id) step({ type: 'AppendEntries', to })
+    }
+  }
+  if (node.state.role === 'Leader') step({ type: 'AdvanceCommitIndex' })
+  flush()
+}
+
+function flush() {
+  const ready = node.ready()
+  if (ready.hardState) storage.save(ready.hardState)
+  for (const { message } of ready.messages) sendTo(message)
+  for (const entry of ready.committed) {
+    kv.apply(entry.value)
+    for (const client of waiting.get(entry.value.id) ?? []) client.send({ ok: true })
+    waiting.delete(entry.value.id)
+  }
+  node.advance(ready)
+}
+
+function tick() {
+  const state = node.state
+  step({ type: 'Tick' })
+  // A leader streams the next entry to every follower that is behind.
+  if (state.role === 'Leader') {
+    for (let to = 0; to < servers; to++) if (to !== id && node.state.nextIndex[to] <= node.state.log.length) step({ type: 'AppendEntries', to })
+  }
+  duties()
+}
+
+function leaderHint(): ServerId | null {
+  return node.state.role === 'Leader' ? id : null
+}
+
+const server = await listen(portArgument(), (connection) => {
+  connection.onMessage((raw) => {
+    const request = raw as Record<string, unknown>
+    switch (request.kind) {
+      case 'raft':
+        deliver(request.message as RaftMessage<PutCommand>)
+        return
+      case 'put': {
+        const command = { id: String(request.id), key: String(request.key), value: String(request.value) }
+        if (kv.has(command.id)) return void connection.send({ ok: true })
+        if (node.state.role !== 'Leader') return void connection.send({ ok: false, leader: leaderHint() })
+        waiting.set(command.id, [...(waiting.get(command.id) ?? []), connection])
+        step({ type: 'Propose', value: command })
+        for (let to = 0; to < servers; to++) if (to !== id) step({ type: 'AppendEntries', to })
+        duties()
+        return
+      }
+      case 'get': {
+        if (node.state.role !== 'Leader') return void connection.send({ ok: false, leader: leaderHint() })
+        // Until an entry of its own term commits, a new leader may not know what is committed.
+        const s = node.state
+        const settled = s.commitIndex > 0 && s.commitIndex <= s.log.length && s.log[s.commitIndex - 1].term === s.currentTerm
+        if (!settled) return void connection.send({ ok: false, leader: id })
+        return void connection.send({ ok: true, value: kv.get(String(request.key)) ?? null })
+      }
+      case 'status': {
+        const s = node.state
+        const committed = s.log.slice(0, Math.min(s.commitIndex, s.log.length)).map((e) => e.value.id)
+        return void connection.send({ id, role: s.role, term: s.currentTerm, commitIndex: s.commitIndex, committed, log: s.log.map((e) => e.value.id) })
+      }
+      case 'partition':
+        blocked = new Set((request.blocked as number[]) ?? [])
+        for (const b of blocked) void peers.get(b)?.then((c) => c?.close())
+        return void connection.send({ ok: true })
+      default:
+        connection.send({ ok: false, error: `unknown request ${JSON.stringify(request.kind)}` })
+    }
+  })
+})
+
+const timer = setInterval(tick, TICK_MS)
+onShutdown(async () => {
+  clearInterval(timer)
+  for (const c of peers.values()) (await c)?.close()
+  await server.close()
+})
+announceListening(server.port)

@@ -1,0 +1,49 @@
+// `protocheck check specs/` (a folder, or spec files): load every spec first, so that bad input
+// stops the run before anything is checked; then check them one by one, printing a table row
+// as each finishes (or the JSON array of reports), and write JUnit XML for CI.
+
+import { basename, dirname, join } from 'node:path'
+import { failureMessage, writeJunitFile } from './junit.js'
+import { formatExpectation, loadSpec, runSpec, specFiles, type LoadedSpec, type SpecReport } from './specs.js'
+
+export interface SpecRunOptions {
+  json: boolean
+  /** Write JUnit XML here. */
+  junit?: string
+  /** Write counterexamples here (default: next to the JUnit file). */
+  outDir?: string
+}
+
+/** Exit 0 only if every verdict was the expected one, 1 otherwise. */
+export async function checkSpecs(targets: readonly string[], options: SpecRunOptions): Promise<number> {
+  const loaded: LoadedSpec[] = []
+  for (const file of specFiles(targets)) loaded.push(await loadSpec(file))
+  // Counterexamples go in a folder of their own next to the JUnit file (out.xml -> out-traces/),
+  // never loose beside it, where they could land among a repository's sources.
+  const traceDir = options.outDir ?? (options.junit ? join(dirname(options.junit), `${basename(options.junit).replace(/\.xml$/, '')}-traces`) : undefined)
+  const width = Math.max(4, ...loaded.map((l) => l.spec.name.length))
+  const expectedWidth = Math.max(8, ...loaded.map((l) => formatExpectation(l.spec.expect).length))
+  const row = (name: string, expected: string, got: string, distinct: string, seconds: string, status: string) =>
+    `${name.padEnd(width)}  ${expected.padEnd(expectedWidth)}  ${got.padEnd(expectedWidth)}  ${distinct.padStart(11)}  ${seconds.padStart(8)}  ${status}`.trimEnd()
+  const print = (line: string) => {
+    if (!options.json) process.stdout.write(line + '\n')
+  }
+  print(row('spec', 'expected', 'got', 'distinct', 'seconds', ''))
+  const reports: SpecReport[] = []
+  for (const l of loaded) {
+    const r = runSpec(l, traceDir)
+    reports.push(r)
+    print(row(r.spec, formatExpectation(r.expected), formatExpectation(r), r.distinctStates.toLocaleString('en-US'), r.seconds.toFixed(2), r.passed ? 'ok' : 'FAILED'))
+  }
+  const failed = reports.filter((r) => !r.passed)
+  if (options.junit) writeJunitFile(options.junit, reports)
+  if (options.json) {
+    process.stdout.write(JSON.stringify(reports) + '\n')
+  } else {
+    print('')
+    for (const r of failed) print(`FAILED ${r.spec} (${r.file}): ${failureMessage(r)}`)
+    print(`${reports.length} specs: ${reports.length - failed.length} as expected, ${failed.length} not`)
+    if (options.junit) print(`JUnit XML written to ${options.junit}`)
+  }
+  return failed.length === 0 ? 0 : 1
+}

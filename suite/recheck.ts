@@ -1,0 +1,71 @@
+// Re-checking a recorded counterexample instead of searching for one: a spec can pin a trace
+// that no search reaches in CI's time (a deep scenario, written out step by step), and CI then
+// asks whether it is still a path of the model and still ends in the same failure. A trace
+// that no longer fits the model is bad input, named with its first bad step; the verdict is
+// judged on the states as the model derives them, never on what the file claims.
+
+import { InputError } from '../checker/errors.js'
+import type { Instance } from '../checker/instance.js'
+import type { Step } from '../checker/path.js'
+import type { SearchResult } from '../checker/search.js'
+import type { ItfTrace } from '../traces/itf.js'
+import { decodeTrace, stepProblem } from '../traces/read.js'
+
+/** The verdict of a recorded trace in `instance`: a violation at the first state that breaks
+ * one of the checked invariants (the path cut there), a deadlock if its last state has no
+ * step and is not terminal, and otherwise `incomplete`: a path proves nothing. */
+export function recheckTrace(instance: Instance, trace: ItfTrace, options: { checkDeadlock?: boolean } = {}): SearchResult {
+  const started = performance.now()
+  const meta = trace['#meta'] ?? {}
+  if (meta.model !== undefined && meta.model !== instance.model.name) {
+    throw new InputError(`the trace is of ${meta.model}, not ${instance.model.name}`)
+  }
+  if ((meta.bug ?? undefined) !== instance.config.bug) {
+    const bug = (name: unknown) => (name ? `bug ${name}` : 'no bug')
+    throw new InputError(`the trace was written with ${bug(meta.bug)}, but this check has ${bug(instance.config.bug)}`)
+  }
+  const configured = instance.config.params
+  if (meta.params && Object.keys({ ...meta.params, ...configured }).some((k) => meta.params![k] !== configured[k])) {
+    throw new InputError(`the trace was written for ${formatParams(meta.params)}, but this check has ${formatParams(configured)}`)
+  }
+  const steps = decodeTrace(instance, trace)
+  if (steps.length === 0) throw new InputError('the trace has no states')
+  const problem = stepProblem(instance, steps)
+  if (problem) throw new InputError(`the trace is no longer a path of the model: ${problem}`)
+
+  let end = steps.length
+  let property: string | null = null
+  for (let k = 0; k < steps.length && property === null; k++) {
+    const broken = instance.invariants.find((p) => !instance.holds(p.name, steps[k].state))
+    if (broken) {
+      property = broken.name
+      end = k + 1
+    }
+  }
+  const path = steps.slice(0, end)
+  const deadlock = property === null && (options.checkDeadlock ?? true) && isDeadlock(instance, path.at(-1)!.state)
+  const coverage = Object.fromEntries(instance.actionNames.map((name) => [name, 0]))
+  for (const step of path.slice(1)) coverage[step.action]++
+  return {
+    result: property !== null ? 'violation' : deadlock ? 'deadlock' : 'incomplete',
+    property,
+    reason: property !== null || deadlock ? null : 'the recorded trace ends without breaking a checked property',
+    distinctStates: path.length,
+    generatedStates: path.length - 1,
+    depth: path.length - 1,
+    seconds: (performance.now() - started) / 1000,
+    path: property !== null || deadlock ? path : null,
+    coverage,
+    collisionProbability: 0,
+  }
+}
+
+function isDeadlock(instance: Instance, state: Step['state']): boolean {
+  return instance.successors(state, 0, () => {}) === 0 && !instance.currentIsTerminal()
+}
+
+const formatParams = (params: Record<string, number>) =>
+  Object.entries(params)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')

@@ -1,0 +1,194 @@
+// Spec files: the configurations a repository checks in CI, each with the verdict it
+// expects (suite/spec.schema.json). Loading validates every file (ajv, then the model, bug,
+// params and properties it names) before anything runs, so a typo fails fast with one line
+// naming the file; running checks each spec and judges the verdict against its expectation.
+
+import { Ajv, type ErrorObject } from 'ajv'
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
+import { check, strategies } from '../checker/check.js'
+import { InputError, ModelError } from '../checker/errors.js'
+import { Instance } from '../checker/instance.js'
+import { searchOptions, type SettingName } from '../checker/options.js'
+import { checkReport, type CheckReport } from '../checker/report.js'
+import { SchemaError } from '../checker/schema.js'
+import { Symmetry } from '../checker/symmetry.js'
+import type { SearchResult, Verdict } from '../checker/search.js'
+import { loadModel } from '../api/load.js'
+import { traceFromPath, writeTraceFile } from '../traces/itf.js'
+import { readTraceFile } from '../traces/read.js'
+import { recheckTrace } from './recheck.js'
+
+export interface Expectation {
+  result: Verdict
+  property?: string
+}
+
+export interface Spec {
+  /** The file name without .json. */
+  name: string
+  file: string
+  description?: string
+  model: string
+  params: Record<string, unknown>
+  bug?: string
+  properties?: string[]
+  strategy: string
+  symmetry: boolean
+  bounds: { maxStates?: number; maxDepth?: number; timeSeconds?: number }
+  deadlock: boolean
+  /** A recorded counterexample to re-check instead of searching, as the file names it. */
+  trace?: string
+  expect: Expectation
+}
+
+export interface LoadedSpec {
+  spec: Spec
+  instance: Instance
+  symmetry: Symmetry | undefined
+  /** For a spec with a trace: its verdict, judged when the spec is loaded (a trace that no
+   * longer fits the model is bad input, like any other spec problem). */
+  recorded?: SearchResult
+}
+
+/** A check report, plus which spec it ran and whether the verdict was the expected one. */
+export interface SpecReport extends CheckReport {
+  spec: string
+  file: string
+  expected: Expectation
+  passed: boolean
+}
+
+/** A bound as a spec file names it. */
+const specFieldNames: SettingName = (setting) => `/bounds/${setting}`
+
+const schemaFile = new URL('../../suite/spec.schema.json', import.meta.url)
+let validateSpec: ReturnType<Ajv['compile']> | undefined
+
+/** The spec files a list of targets stands for: a folder gives its *.json files (not the
+ * schema), sorted so that runs and reports are in a stable order. */
+export function specFiles(targets: readonly string[]): string[] {
+  const files: string[] = []
+  for (const target of targets) {
+    let isFolder: boolean
+    try {
+      isFolder = statSync(target).isDirectory()
+    } catch {
+      throw new InputError(`${target}: no such file or folder`)
+    }
+    if (!isFolder) {
+      files.push(target)
+      continue
+    }
+    const inFolder = readdirSync(target)
+      .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
+      .sort()
+    if (inFolder.length === 0) throw new InputError(`${target}: no spec files (*.json) in this folder`)
+    files.push(...inFolder.map((f) => join(target, f)))
+  }
+  return files
+}
+
+/** Read, validate and resolve one spec file; every problem is an InputError naming the file. */
+export async function loadSpec(file: string): Promise<LoadedSpec> {
+  let json: unknown
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`
+    throw new InputError(`${file}: ${why}`)
+  }
+  validateSpec ??= new Ajv({ allErrors: false }).compile(JSON.parse(readFileSync(schemaFile, 'utf8')))
+  if (!validateSpec(json)) throw new InputError(`${file}: ${describeSchemaError(validateSpec.errors![0])}`)
+  const raw = json as Omit<Spec, 'name' | 'file'> & { $schema?: string }
+  const spec: Spec = {
+    name: basename(file).replace(/\.json$/, ''),
+    file,
+    description: raw.description,
+    model: raw.model,
+    params: raw.params ?? {},
+    bug: raw.bug,
+    properties: raw.properties,
+    strategy: raw.strategy ?? 'bfs',
+    symmetry: raw.symmetry ?? false,
+    bounds: raw.bounds ?? {},
+    deadlock: raw.deadlock ?? true,
+    trace: raw.trace,
+    expect: raw.expect,
+  }
+  if (spec.expect.property !== undefined && spec.expect.result !== 'violation' && spec.expect.result !== 'never-witnessed') {
+    throw new InputError(`${file}: /expect/property only applies when /expect/result is violation or never-witnessed`)
+  }
+  const searchFields = (['strategy', 'symmetry', 'bounds'] as const).filter((f) => raw[f] !== undefined)
+  if (spec.trace !== undefined && searchFields.length > 0) {
+    throw new InputError(`${file}: /${searchFields[0]} does not apply to a spec with a /trace, which is re-checked, not searched`)
+  }
+  if (!(strategies as readonly string[]).includes(spec.strategy)) {
+    throw new InputError(`${file}: /strategy '${spec.strategy}' is not one of ${strategies.join(', ')}`)
+  }
+  try {
+    // A model path is relative to the spec file, so a repository's specs work from anywhere.
+    const instance = Instance.create(await loadModel(spec.model, dirname(file)), spec.params, spec.bug, spec.properties)
+    const expected = spec.expect.property
+    if (expected !== undefined && !instance.allProperties.some((p) => p.name === expected)) {
+      throw new InputError(`/expect/property: ${spec.model} has no property '${expected}'`)
+    }
+    if (expected !== undefined && !(spec.properties ?? [expected]).includes(expected)) {
+      throw new InputError(`/expect/property '${expected}' is not among the /properties checked`)
+    }
+    const symmetry = spec.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? [], instance.model.name) : undefined
+    if (spec.trace === undefined) return { spec, instance, symmetry }
+    const traceFile = resolve(dirname(file), spec.trace)
+    try {
+      return { spec, instance, symmetry, recorded: recheckTrace(instance, readTraceFile(traceFile), { checkDeadlock: spec.deadlock }) }
+    } catch (e) {
+      if (e instanceof InputError) throw new InputError(`/trace ${spec.trace}: ${e.message}`)
+      throw e
+    }
+  } catch (e) {
+    if (e instanceof InputError || e instanceof ModelError || e instanceof SchemaError) throw new InputError(`${file}: ${e.message}`)
+    throw e
+  }
+}
+
+function describeSchemaError(error: ErrorObject): string {
+  const at = error.instancePath || '/'
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${at} has an unknown field '${error.params.additionalProperty}'`
+    case 'required':
+      return `${at} lacks the field '${error.params.missingProperty}'`
+    case 'enum':
+      return `${at} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`
+    default:
+      return `${at} ${error.message}`
+  }
+}
+
+/** Did the check give the verdict the spec expects? */
+export function matches(expect: Expectation, report: Pick<CheckReport, 'result' | 'property'>): boolean {
+  if (expect.result !== report.result) return false
+  return expect.property === undefined || expect.property === report.property
+}
+
+export function formatExpectation(e: { result: string; property?: string | null }): string {
+  if (e.result === 'violation' && e.property) return `violation of ${e.property}`
+  if (e.result === 'never-witnessed' && e.property) return `never witnessed: ${e.property}`
+  return e.result
+}
+
+/** Check one spec. A counterexample is written to `traceDir`/<spec>.itf.json when a folder is given. */
+export function runSpec({ spec, instance, symmetry, recorded }: LoadedSpec, traceDir?: string): SpecReport {
+  const result =
+    recorded ??
+    check(instance, spec.strategy, { ...searchOptions(instance, { ...spec.bounds, deadlock: spec.deadlock }, specFieldNames), symmetry })
+  let traceFile: string | null = null
+  if (result.path && traceDir) {
+    mkdirSync(traceDir, { recursive: true })
+    traceFile = join(traceDir, `${spec.name}.itf.json`)
+    const description = `${result.result}${result.property ? ` of ${result.property}` : ''} in spec ${spec.name} (${instance.describe()})`
+    writeTraceFile(traceFile, traceFromPath(instance, result.path, { result: result.result, property: result.property, description }))
+  }
+  const report = checkReport(instance, recorded ? 'trace' : spec.strategy, result, traceFile)
+  return { spec: spec.name, file: spec.file, expected: spec.expect, passed: matches(spec.expect, report), ...report }
+}
