@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // protocheck's command line. The contract (commands, --json shapes, exit codes) is in
-// DESIGN.md; each command lives in commands/<name>.ts.
+// docs/design.md; each command lives in commands/<name>.ts.
 
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'

@@ -2,6 +2,7 @@
 // walks of a model followed by it. Drivers are DriverFactory objects or module paths; by
 // default, the driver beside the model (driver.ts, or <model>.driver.ts).
 
+import { InputError } from '../checker/errors.js'
 import { Instance } from '../checker/instance.js'
 import type { Model } from '../checker/model.js'
 import { conform as conformWalks, divergenceTrace, type ConformResult } from '../conformance/conform.js'
@@ -24,6 +25,9 @@ export interface ReplaySource extends ReplayOptions {
 export async function replay(trace: ItfTrace | string, options: ReplaySource = {}): Promise<ReplayResult> {
   const itf = typeof trace === 'string' ? readTraceFile(trace) : trace
   const traceFile = typeof trace === 'string' ? trace : undefined
+  if (typeof options.model === 'object' && options.model.name !== itf['#meta'].model) {
+    throw new InputError(`the trace is of model '${itf['#meta'].model}', not of '${options.model.name}'`)
+  }
   const instance =
     typeof options.model === 'object'
       ? Instance.create(options.model, itf['#meta'].params ?? {}, itf['#meta'].bug ?? undefined)

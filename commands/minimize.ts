@@ -1,5 +1,5 @@
 // `protocheck minimize <trace.itf.json>`: cut a counterexample down to a shorter one that
-// still ends in the same failure (traces/minimize.ts), and write it as ITF.
+// still ends in the same failure (checker/minimize.ts), and write it as ITF.
 
 import type { Argv, CommandModule } from 'yargs'
 import { InputError } from '../checker/errors.js'

@@ -1,4 +1,4 @@
-// impls/two-phase-commit against models/two-phase-commit: long random walks agree, with and
+// protocols/two-phase-commit/impl against protocols/two-phase-commit/model.ts: long random walks agree, with and
 // without each bug; a mutant whose TM forgets one RM when it broadcasts Abort diverges, and
 // the divergence shrinks to the shortest walk that shows it.
 

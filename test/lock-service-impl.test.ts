@@ -1,4 +1,4 @@
-// impls/lock-service against models/lock-service: random walks agree with and without each
+// protocols/lock-service/impl against protocols/lock-service/model.ts: random walks agree with and without each
 // bug; every counterexample the checker finds, written as ITF, replays on the implementation
 // built with the same bug and is reproduced there; on the correct implementation the same
 // trace does not get that far.

@@ -1,4 +1,4 @@
-// models/paxos follows Paxos.tla: TLC's 3,921 distinct states for 3 acceptors, 2 values,
+// protocols/paxos/model.ts follows Paxos.tla: TLC's 3,921 distinct states for 3 acceptors, 2 values,
 // ballots {0, 1}; each bug breaks Agreement with a shortest counterexample that replays as
 // `reproduced` on the implementation with that bug; and the implementation agrees with the
 // model on random walks, while a one-rule mutant diverges with a shrunk trace.

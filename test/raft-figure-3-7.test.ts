@@ -144,7 +144,7 @@ test('Figure 3.7: the shipped trace is this scenario, and a path of the model', 
   )
 })
 
-test('Figure 3.7 on the CLI: `replay` of the shipped trace reproduces LeaderCompleteness\'s violation on impls/raft with the bug', () => {
+test('Figure 3.7 on the CLI: `replay` of the shipped trace reproduces LeaderCompleteness\'s violation on protocols/raft/impl with the bug', () => {
   const { code, report } = runCliJson(['replay', fileURLToPath(shipped)])
   assert.is(code, 0)
   assert.equal(report, { model: 'raft', steps: 50, divergence: null, property: 'LeaderCompleteness', reproduced: true })

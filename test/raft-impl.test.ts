@@ -1,4 +1,4 @@
-// impls/raft against models/raft: random walks agree with and without each bug; every
+// protocols/raft/impl against protocols/raft/model.ts: random walks agree with and without each bug; every
 // counterexample of each bug (found by the checker, or recorded: Figure 3.7) replays on the implementation built with the same bug,
 // step for step, and ends in a state that breaks the same property; the correct
 // implementation parts from that trace before the end. Also the Ready/Advance contract and

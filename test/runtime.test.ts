@@ -1,4 +1,4 @@
-// impls/runtime: framing survives any chunking, TCP carries whole messages, and node processes
+// runtime/: framing survives any chunking, TCP carries whole messages, and node processes
 // start on OS-chosen ports, crash, restart on the same port and stop leaving no port open.
 
 import { test } from 'uvu'

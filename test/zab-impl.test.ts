@@ -1,4 +1,4 @@
-// impls/zab against models/zab: random walks agree with and without each bug; every
+// protocols/zab/impl against protocols/zab/model.ts: random walks agree with and without each bug; every
 // counterexample the checker finds, written as ITF, replays on the implementation built with
 // the same bug and is reproduced there, while the correct implementation parts from it.
 

@@ -1,7 +1,7 @@
 // `show --html`: one self-contained HTML page for a trace. Everything the page needs is
 // inside it (style, script, the trace and a precomputed view model as JSON), so it opens
 // from disk, in CI artifacts or mail, with no network. The chart's lanes and arrows come
-// from traces/chart.ts, the rows and changes from traces/values.ts; the page's script
+// from traces/show/chart.ts, the rows and changes from traces/show/values.ts; the page's script
 // (traces/viewer-page.ts, compiled) only draws them.
 
 import { readFileSync } from 'node:fs'

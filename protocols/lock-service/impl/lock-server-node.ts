@@ -1,4 +1,4 @@
-// The lock server as a process on 127.0.0.1 (launched by impls/runtime/launcher.ts):
+// The lock server as a process on 127.0.0.1 (launched by runtime/launcher.ts):
 //   node lock-server-node.js --lease TICKS --tick-ms MS [--bug NAME] --port P
 // Its clock is a timer that feeds the core a Tick every `tick-ms`, followed by the lease timer;
 // each request on a connection is answered on that connection.

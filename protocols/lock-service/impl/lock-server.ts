@@ -1,7 +1,7 @@
 // The lock server as a sans-IO core (Chubby's master, one lock): it grants the lock when it is
 // free or its holder's lease has lapsed by the server's own clock, numbers every grant with a
 // generation (the sequencer a client hands to storage), frees the lock on release or when the
-// lease timer finds it lapsed. Rules mirror models/lock-service: Acquire, Release, ExpireLease, Tick.
+// lease timer finds it lapsed. Rules mirror protocols/lock-service/model.ts: Acquire, Release, ExpireLease, Tick.
 
 import { produce } from 'immer'
 import { refuse, type Transition } from '../../../conformance/transition.js'

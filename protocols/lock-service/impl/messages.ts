@@ -1,5 +1,5 @@
 // The messages of the lock service and the bug switches its nodes share with
-// models/lock-service/model.ts. Clients are numbered 0..clients-1 (the model shows client i
+// protocols/lock-service/model.ts. Clients are numbered 0..clients-1 (the model shows client i
 // as `client${i + 1}`); a sequencer is the lock's generation number at the grant.
 
 export type ClientId = number

@@ -18,7 +18,7 @@ export type Vote2b = Extract<PaxosMessage, { type: '2b' }>
 /** Acceptors send to proposers (identified by their ballot); proposers send to acceptors. */
 export type Address = { readonly acceptor: AcceptorId } | { readonly proposer: Ballot }
 
-/** The same bug switches as models/paxos/model.ts, each flipping the same rule here. */
+/** The same bug switches as protocols/paxos/model.ts, each flipping the same rule here. */
 export type PaxosBug = 'vote-below-promise' | 'ignore-1b-votes' | undefined
 
 /** Every subset of the acceptors 0..n-1 with more than n/2 members. */

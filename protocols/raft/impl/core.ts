@@ -1,7 +1,7 @@
 // A Raft server as a sans-IO core: `stepRaft(config, state, event)` is an immer reducer that
 // takes one event (a timer, a client proposal, a message, or one of the server's own periodic
 // duties) and returns the next state and the messages to send, or refuses the event. It does
-// no I/O: persisting and sending are for the code that runs it (see raft-node.ts, which adds
+// no I/O: persisting and sending are for the code that runs it (see ready.ts, which adds
 // etcd raft's Ready / Advance on top).
 //
 // Its rules are raft.tla's, one event per spec action at this server, so the replay driver

@@ -1,5 +1,5 @@
 // What Raft servers say to each other, and the bug switches the implementation can be built
-// with (the same names as models/raft's). Server ids are 0..n-1; entries carry any value type
+// with (the same names as protocols/raft/model.ts). Server ids are 0..n-1; entries carry any value type
 // (a model value id in replays, a key-value command in the real store).
 
 export type ServerId = number

@@ -11,5 +11,5 @@ export type Message =
   | { readonly type: 'Commit' }
   | { readonly type: 'Abort' }
 
-/** The same bug switches as models/two-phase-commit/model.ts, each flipping the same rule here. */
+/** The same bug switches as protocols/two-phase-commit/model.ts, each flipping the same rule here. */
 export type TwoPhaseBug = 'commit-on-any-prepared' | 'abort-after-prepare' | 'commit-after-abort' | undefined

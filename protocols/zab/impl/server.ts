@@ -1,5 +1,5 @@
 // A Zab server as a sans-IO core: step(config, state, event) -> { state, effects }. The rules
-// are models/zab's, one handler per message or local event:
+// are those of protocols/zab/model.ts, one handler per message or local event:
 //
 //   Nominate            a looking server sends its vote (and FOLLOWERINFO)
 //   Lead(votes)         a looking server whose vote is the highest of a quorum's leads epoch max(a)+1
