@@ -5,7 +5,6 @@
 
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { bfs } from '../checker/bfs.js'
 import { Instance } from '../checker/instance.js'
 import { lockServiceDriver, lockServiceDriverOf } from '../protocols/lock-service/driver.js'
 import { stepClient } from '../protocols/lock-service/impl/client.js'
@@ -13,8 +12,6 @@ import { stepLockServer } from '../protocols/lock-service/impl/lock-server.js'
 import { stepStorage } from '../protocols/lock-service/impl/storage.js'
 import { findModel } from './helpers/models.js'
 import { conform } from '../conformance/conform.js'
-import { traceFromPath } from '../traces/itf.js'
-import { replay } from '../api/replay.js'
 import { assertBugReplaysOnlyWithTheBug, assertFoundReplayedAndConforming } from './helpers/end-to-end.js'
 
 const model = findModel('lock-service')
