@@ -13,11 +13,15 @@ import type { Model } from './model.js'
 
 let hooksRegistered = false
 
+/** A file path or file: URL as an absolute path. */
+const pathOf = (location: string | URL): string =>
+  location instanceof URL || location.startsWith('file:') ? fileURLToPath(location) : resolve(location)
+
 /** The default export of the module at `location` (a path or a file: URL). Every problem
  * (no such file, a module that throws while loading, no default export) is one InputError
  * naming the file. */
 export async function importDefault(location: string | URL, what: string): Promise<unknown> {
-  const path = location instanceof URL || location.startsWith('file:') ? fileURLToPath(location) : resolve(location)
+  const path = pathOf(location)
   if (!existsSync(path) || !statSync(path).isFile()) throw new InputError(`cannot load ${what} ${path}: no such file`)
   if (/\.m?ts$/.test(path) && !hooksRegistered) {
     register(new URL('./typescript-hooks.js', import.meta.url))
@@ -39,7 +43,7 @@ const sources = new WeakMap<Model, string>()
 /** The model that the module at `location` exports as default. */
 export async function loadModelModule(location: string | URL): Promise<Model> {
   const model = await importDefault(location, 'model')
-  const path = location instanceof URL || String(location).startsWith('file:') ? fileURLToPath(location) : resolve(String(location))
+  const path = pathOf(location)
   const problem = modelProblem(model)
   if (problem) throw new InputError(`${path} does not export a model as default: ${problem}`)
   sources.set(model as Model, pathToFileURL(path).href)
