@@ -30,17 +30,9 @@
 
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
 import { enumOf, int, mapOf, nodeId, record, setOf, union, type Value as ValueOf, type View } from '../../checker/schema.js'
+import { majorities } from '../paxos/model.js'
 import { outcomes, ResourceManagerState, TCConsistent } from '../transaction-commit/properties.js'
 
-/** Every subset of the acceptors 0..n-1 with more than n/2 members (the spec's Majority). */
-export function majorities(n: number): number[][] {
-  const quorums: number[][] = []
-  for (let mask = 1; mask < 1 << n; mask++) {
-    const members = range(n).filter((a) => mask & (1 << a))
-    if (members.length * 2 > n) quorums.push(members)
-  }
-  return quorums
-}
 
 /** Every way of picking one element from each list (the cartesian product), in order. */
 export function product<T>(lists: readonly (readonly T[])[]): T[][] {
@@ -207,8 +199,8 @@ export default defineModel({
           return found
         }
         const prepared = RMs.map((r) => witnesses(r, 'prepared'))
-        // With the bug, an instance that has chosen nothing is passed over (no ballot, no quorum).
-        const lists = bug === 'commit-on-some-chosen' ? prepared.map((ws) => (ws.length ? ws : [NO_EVIDENCE])) : prepared
+        // With the bug, any instance may be passed over (no ballot, no quorum), if not all are.
+        const lists = bug === 'commit-on-some-chosen' ? prepared.map((ws) => [...ws, NO_EVIDENCE]) : prepared
         for (const choice of product(lists)) {
           if (choice.every((w) => w === NO_EVIDENCE)) continue
           emit('DecideCommit', { bal: choice.map((w) => w.bal), quorum: choice.map((w) => w.quorum) }, (d) => d.msgs.add(COMMIT))
