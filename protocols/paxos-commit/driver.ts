@@ -38,7 +38,7 @@ class PaxosCommitCluster implements Driver {
     this.acceptors = Array.from({ length: params.acceptors }, (_, a) => initialAcceptor(a))
   }
 
-  apply(action: string, picks: Readonly<Record<string, unknown>>) {
+  async apply(action: string, picks: Readonly<Record<string, unknown>>) {
     const leaderConfig = { rm: this.params.rm, acceptors: this.params.acceptors, bug: this.bug }
     const toLeader = (event: Parameters<typeof stepLeader>[2]) => {
       this.leader = this.taken(this.cores.stepLeader(leaderConfig, this.leader, event))
@@ -97,7 +97,7 @@ class PaxosCommitCluster implements Driver {
     }
   }
 
-  observe() {
+  async observe() {
     return {
       rmState: this.rms.map((r) => r.rmState),
       aState: this.rms.map((_, ins) => this.acceptors.map((a) => instanceOf(a, ins))),
@@ -141,7 +141,7 @@ class PaxosCommitCluster implements Driver {
 
 /** A driver factory over the given cores (the real ones unless a test swaps one). */
 export function paxosCommitDriverOf(cores: PaxosCommitCores): DriverFactory {
-  return { model: 'paxos-commit', start: (params, bug) => new PaxosCommitCluster(params, bug as PaxosCommitBug, cores) }
+  return { model: 'paxos-commit', start: async (params, bug) => new PaxosCommitCluster(params, bug as PaxosCommitBug, cores) }
 }
 
 export const paxosCommitDriver = paxosCommitDriverOf({ stepRm, stepAcceptor, stepLeader })
