@@ -75,7 +75,7 @@ export default defineModel({
     'accept-below-promise':
       'an acceptor accepts a phase 2a message whose ballot is below the one it promised (Phase2b ignores mbal)',
     'decide-from-minority':
-      'the leader takes a single acceptor\'s phase 2b vote as the instance\'s choice, not a majority\'s (Decide\'s Decided)',
+      'the leader takes a single acceptor\'s phase 2b vote as the instance\'s choice, not a majority\'s (Decide\'s Decided); it takes 3 acceptors to show (--param rm=1 --param acceptors=3)',
   },
   // The maxima keep DecideCommit's witnesses (a ballot and a majority per instance, at most
   // (5 majorities x 3 ballots)^3 = 3,375) under the 65,535 steps one state may have.
