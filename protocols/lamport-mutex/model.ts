@@ -14,14 +14,15 @@
 //   Request(p), Enter(p), Exit(p)             actions of the same names, pick p
 //   ReceiveRequest(p,q), ReceiveAck(p,q),     actions of the same names, picks p (receiver)
 //     ReceiveRelease(p,q)                       and q (sender), q # p
-//   ClockConstraint                           within: every clock <= maxClock
+//   ClockConstraint                           within: every clock <= maxClock (and every
+//                                               channel within BoundedNetwork's bound, below)
 //   TypeOK, BoundedNetwork, Mutex             always properties of the same names
 //
 // MCLamportMutex overrides Nat by 0..MaxNat; here MaxNat is maxClock+1, the largest clock a
 // successor can carry (a receiver sets its clock to at most maxClock+1), so TypeOK is the
 // schema's wellTyped. A channel holds at most 3 messages (BoundedNetwork: one of each kind);
 // one slot more lets a bug that overfills a channel be reported as a BoundedNetwork violation
-// instead of a model error. With n=3 and maxClock=4 the model reaches 70,472 distinct states,
+// (such a state is outside `within`: checked, never expanded) instead of a model error. With n=3 and maxClock=4 the model reaches 70,472 distinct states,
 // TLC's count (test/lamport-mutex.test.ts pins it and smaller configurations).
 //
 // No symmetry: beats(p, q) breaks a tie between equal timestamps by process id (p < q), so
@@ -150,7 +151,11 @@ export default defineModel({
         }
       },
 
-      within: (s) => s.clock.every((c) => c <= maxClock),
+      // ClockConstraint, and channels within BoundedNetwork's bound. The second part excludes
+      // no state of the correct protocol (BoundedNetwork holds there), so the counts are TLC's;
+      // it keeps a buggy model finite: with majority-acks a process can enter, leave and ask
+      // again before its peers read a message, and its channels would grow without end.
+      within: (s) => s.clock.every((c) => c <= maxClock) && s.network.every((row) => row.every((channel) => channel.length <= CHANNEL_BOUND)),
 
       always: {
         TypeOK: wellTyped,
