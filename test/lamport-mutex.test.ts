@@ -77,20 +77,20 @@ test('lamport-mutex --bug no-clock-update, through the CLI: check finds it, repl
 // Walks run with maxClock=6 so that they go on through several rounds of the lock.
 for (const bug of [undefined, ...Object.keys(model.bugs)]) {
   const runs = bug ? 60 : 100
-  test(`lamport-mutex${bug ? ` --bug ${bug}` : ''}: ${runs} random walks agree with the implementation, forbidden steps refused`, () => {
-    const r = conform(mutex({ maxClock: 6 }, bug), mutexDriver, { runs, seed: 11, maxSteps: 40 })
+  test(`lamport-mutex${bug ? ` --bug ${bug}` : ''}: ${runs} random walks agree with the implementation, forbidden steps refused`, async () => {
+    const r = await conform(mutex({ maxClock: 6 }, bug), mutexDriver, { runs, seed: 11, maxSteps: 40 })
     assert.is(r.result, 'agree', JSON.stringify(r.counterexample?.divergence))
     assert.ok(r.stepsCompared > runs * 10, `only ${r.stepsCompared} steps compared`)
   })
 }
 
-test('lamport-mutex conform: a receiver that ticks its clock without the max diverges, shrunk to the steps that show it', () => {
+test('lamport-mutex conform: a receiver that ticks its clock without the max diverges, shrunk to the steps that show it', async () => {
   const noMax: typeof stepProcess = (config, state, event) => {
     const t = stepProcess(config, state, event)
     if ('refused' in t || event.type !== 'Receive' || event.message.type !== 'req') return t
     return { ...t, state: { ...t.state, clock: state.clock + 1 } }
   }
-  const r = conform(mutex(), mutexDriverOf({ stepProcess: noMax }), { runs: 200, seed: 9, maxSteps: 40 })
+  const r = await conform(mutex(), mutexDriverOf({ stepProcess: noMax }), { runs: 200, seed: 9, maxSteps: 40 })
   assert.is(r.result, 'diverge')
   const w = r.counterexample!
   // p1's request moves p2's clock to 2; p2's own request (timestamp 2) reaches p1, whose clock

@@ -28,15 +28,19 @@ class MutexCluster implements Driver {
   private channels: MutexMessage[][][] = []
 
   constructor(private readonly n: number, private readonly bug: MutexBug, private readonly cores: MutexCores) {
-    this.reset()
+    this.restart()
   }
 
-  reset() {
+  async reset() {
+    this.restart()
+  }
+
+  private restart() {
     this.processes = Array.from({ length: this.n }, (_, p) => initialProcess(p, this.n))
     this.channels = Array.from({ length: this.n }, () => Array.from({ length: this.n }, () => []))
   }
 
-  apply(action: string, picks: Readonly<Record<string, unknown>>) {
+  async apply(action: string, picks: Readonly<Record<string, unknown>>) {
     const p = this.index('p', picks.p)
     switch (action) {
       case 'Request':
@@ -62,7 +66,7 @@ class MutexCluster implements Driver {
     }
   }
 
-  observe() {
+  async observe() {
     return {
       clock: this.processes.map((s) => s.clock),
       req: this.processes.map((s) => [...s.req]),
@@ -89,7 +93,7 @@ class MutexCluster implements Driver {
 
 /** A driver factory over the given core (the real one unless a test swaps it). */
 export function mutexDriverOf(cores: MutexCores): DriverFactory {
-  return { model: 'lamport-mutex', start: (params, bug) => new MutexCluster(params.n, bug as MutexBug, cores) }
+  return { model: 'lamport-mutex', start: async (params, bug) => new MutexCluster(params.n, bug as MutexBug, cores) }
 }
 
 export const mutexDriver = mutexDriverOf({ stepProcess })
