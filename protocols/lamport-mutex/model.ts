@@ -22,8 +22,11 @@
 // successor can carry (a receiver sets its clock to at most maxClock+1), so TypeOK is the
 // schema's wellTyped. A channel holds at most 3 messages (BoundedNetwork: one of each kind);
 // one slot more lets a bug that overfills a channel be reported as a BoundedNetwork violation
-// (such a state is outside `within`: checked, never expanded) instead of a model error. With n=3 and maxClock=4 the model reaches 70,472 distinct states,
-// TLC's count (test/lamport-mutex.test.ts pins it and smaller configurations).
+// (such a state is outside `within`: checked, never expanded) instead of a model error.
+// As in the spec, only receiving a request moves a clock (Request and Exit leave it), and
+// Enter has no guard against a process already inside (a self-loop, counted as TLC counts it).
+// With n=3 and maxClock=4 the model reaches TLC's 70,472 distinct and 276,114 generated states,
+// depth 41 (test/lamport-mutex.test.ts pins these and smaller configurations).
 //
 // No symmetry: beats(p, q) breaks a tie between equal timestamps by process id (p < q), so
 // renaming processes changes which one wins; the processes are not interchangeable.
@@ -33,8 +36,6 @@ import { enumOf, int, mapOf, nodeId, record, seqOf, setOf, type View } from '../
 
 /** A channel never holds more than this many messages in the correct protocol. */
 export const CHANNEL_BOUND = 3
-
-export type MessageType = 'req' | 'ack' | 'rel'
 
 export default defineModel({
   name: 'lamport-mutex',
