@@ -15,6 +15,7 @@
 // A step is taken whole or not at all: if any node refuses its part, nothing changes and the
 // step is not enabled.
 
+import { NIL } from '../../checker/schema.js'
 import { NotEnabledError, type Driver, type DriverFactory } from '../../conformance/driver.js'
 import { isRefused, type Send, type Transition } from '../../conformance/transition.js'
 import { initialCoordinator, stepCoordinator, type CoordinatorEvent, type CoordinatorState } from './impl/coordinator.js'
@@ -95,7 +96,8 @@ class MapReduceCluster implements Driver {
       job: coordinator.job,
       tasks: coordinator.tasks.map((t) => ({ attempts: t.attempts, committer: t.committer, done: t.done })),
       failures: coordinator.failures,
-      worker: workers.map((w) => ({ status: w.status, task: w.task, attempt: w.attempt })),
+      // An idle or lost worker's task is a placeholder 0 in the core; the model says none (Nil).
+      worker: workers.map((w) => ({ status: w.status, task: w.status === 'idle' || w.status === 'down' ? NIL : w.task, attempt: w.attempt })),
       fs: coordinator.tasks.map((_, t) => attempts.map((a) => {
         const dir = storage.dirs[dirKey(t, a)]
         return dir ? { at: dir.at, files: dir.files } : { at: 'none', files: 0 }

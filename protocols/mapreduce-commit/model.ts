@@ -47,7 +47,7 @@
 // at most maxFailures workers lost.
 
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
-import { bool, enumOf, int, mapOf, nodeId, record } from '../../checker/schema.js'
+import { bool, enumOf, int, mapOf, NIL, nodeId, nodeIdOrNil, record } from '../../checker/schema.js'
 
 export const mapReduceCommitBugs = {
   'no-commit-coordination': 'every attempt that asks to commit is authorised (no OutputCommitCoordinator), so two attempts of one task both commit',
@@ -80,7 +80,8 @@ export default defineModel({
       job: enumOf('running', 'committed', 'aborted'),
       tasks: mapOf(Task, record({ attempts: int(0, maxAttempts + 1), committer: int(-1, maxAttempts), done: bool })),
       failures: int(0, maxFailures + 1),
-      worker: mapOf(Worker, record({ status: enumOf('idle', 'writing', 'authorized', 'committed', 'down'), task: Task, attempt: Attempt })),
+      // An idle or lost worker runs no task (Nil), so that renaming tasks leaves it alone.
+      worker: mapOf(Worker, record({ status: enumOf('idle', 'writing', 'authorized', 'committed', 'down'), task: nodeIdOrNil('task', tasks), attempt: Attempt })),
       fs: mapOf(Task, mapOf(Attempt, record({ at: enumOf('none', 'temp', 'committed', 'output'), files: int(0, parts) }))),
     })
 
@@ -104,7 +105,7 @@ export default defineModel({
         emit((d) => {
           d.job = 'running'
           for (const t of ts) d.tasks.set(t, { attempts: 0, committer: -1, done: false })
-          for (const w of ws) d.worker.set(w, { status: 'idle', task: 0, attempt: 0 })
+          for (const w of ws) d.worker.set(w, { status: 'idle', task: NIL, attempt: 0 })
         })
       },
 
@@ -148,7 +149,7 @@ export default defineModel({
                     if (bug === 'done-on-authorize') d.tasks.get(t).done = true
                     d.worker.get(w).status = 'authorized'
                   } else {
-                    d.worker.set(w, { status: 'idle', task: 0, attempt: 0 })
+                    d.worker.set(w, { status: 'idle', task: NIL, attempt: 0 })
                     d.fs.get(t).set(a, { at: 'none', files: 0 })
                   }
                 })
@@ -166,7 +167,7 @@ export default defineModel({
             case 'committed':
               emit('ReportDone', { worker: w }, (d) => {
                 d.tasks.get(t).done = true
-                d.worker.set(w, { status: 'idle', task: 0, attempt: 0 })
+                d.worker.set(w, { status: 'idle', task: NIL, attempt: 0 })
               })
               break
           }
@@ -177,7 +178,7 @@ export default defineModel({
             const task = s.tasks.get(t)
             const lostCommitter = !task.done && task.committer === a && (me.status === 'authorized' || me.status === 'committed')
             emit('WorkerLost', { worker: w }, (d) => {
-              d.worker.set(w, { status: 'down', task: 0, attempt: 0 })
+              d.worker.set(w, { status: 'down', task: NIL, attempt: 0 })
               d.failures = s.failures + 1
               if (lostCommitter && running) {
                 if (bug === 'release-lost-committer') d.tasks.get(t).committer = -1
