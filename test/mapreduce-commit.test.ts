@@ -139,8 +139,8 @@ test('direct-output: a speculative copy still writing has its first part in the 
 })
 
 for (const bug of [undefined, ...Object.keys(model.bugs)]) {
-  test(`mapreduce-commit${bug ? ` --bug ${bug}` : ''}: 60 random walks agree with the implementation, forbidden steps refused`, () => {
-    const r = conform(create({ workers: 3, maxFailures: 2, maxAttempts: 3 }, bug), mapReduceDriver, { runs: 60, seed: 4, maxSteps: 40 })
+  test(`mapreduce-commit${bug ? ` --bug ${bug}` : ''}: 60 random walks agree with the implementation, forbidden steps refused`, async () => {
+    const r = await conform(create({ workers: 3, maxFailures: 2, maxAttempts: 3 }, bug), mapReduceDriver, { runs: 60, seed: 4, maxSteps: 40 })
     assert.is(r.result, 'agree', JSON.stringify(r.counterexample?.divergence))
     assert.ok(r.stepsCompared > 60 * 5, `only ${r.stepsCompared} steps compared`)
   })
@@ -151,9 +151,9 @@ for (const bug of Object.keys(model.bugs)) {
     assertBugReplaysOnlyWithTheBug(model, bug, mapReduceDriver))
 }
 
-test('conform catches a coordinator that releases a lost committer\'s authorisation (the model fails the job)', () => {
+test('conform catches a coordinator that releases a lost committer\'s authorisation (the model fails the job)', async () => {
   const releasing: typeof stepCoordinator = (config, state, event) => stepCoordinator({ ...config, bug: 'release-lost-committer' }, state, event)
-  const r = conform(create(), mapReduceDriverOf({ stepCoordinator: releasing, stepWorker, stepStorage }), { runs: 300, seed: 1, maxSteps: 30 })
+  const r = await conform(create(), mapReduceDriverOf({ stepCoordinator: releasing, stepWorker, stepStorage }), { runs: 300, seed: 1, maxSteps: 30 })
   assert.is(r.result, 'diverge')
   const d = r.counterexample!.divergence!
   assert.is(d.action, 'WorkerLost')

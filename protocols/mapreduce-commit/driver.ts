@@ -44,18 +44,26 @@ class MapReduceCluster implements Driver {
     private readonly bug: MapReduceBug,
     private readonly cores: MapReduceCores,
   ) {
-    this.cluster = {
+    this.cluster = this.initial()
+  }
+
+  private initial(): Cluster {
+    return {
       coordinator: initialCoordinator(this.coordinatorConfig),
       storage: initialStorage,
-      workers: Array.from({ length: params.workers }, (_, w) => initialWorker(w)),
+      workers: Array.from({ length: this.params.workers }, (_, w) => initialWorker(w)),
     }
+  }
+
+  async reset() {
+    this.cluster = this.initial()
   }
 
   private get coordinatorConfig() {
     return { tasks: this.params.tasks, workers: this.params.workers, bug: this.bug }
   }
 
-  apply(action: string, picks: Readonly<Record<string, unknown>>) {
+  async apply(action: string, picks: Readonly<Record<string, unknown>>) {
     // Work on a copy: the cores' states are immutable, so only the arrays need copying.
     const next: Cluster = { ...this.cluster, workers: [...this.cluster.workers] }
     switch (action) {
@@ -89,7 +97,7 @@ class MapReduceCluster implements Driver {
     this.cluster = next
   }
 
-  observe() {
+  async observe() {
     const { coordinator, storage, workers } = this.cluster
     const attempts = Array.from({ length: this.params.maxAttempts + 1 }, (_, a) => a)
     return {
@@ -152,7 +160,7 @@ class MapReduceCluster implements Driver {
 export function mapReduceDriverOf(cores: MapReduceCores): DriverFactory {
   return {
     model: 'mapreduce-commit',
-    start: (params, bug) => new MapReduceCluster(params, bug as MapReduceBug, cores),
+    start: async (params, bug) => new MapReduceCluster(params, bug as MapReduceBug, cores),
   }
 }
 
