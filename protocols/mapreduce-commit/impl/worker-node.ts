@@ -28,7 +28,10 @@ async function connectToCoordinator(): Promise<Connection> {
     try {
       return await connect(coordinatorPort)
     } catch (e) {
-      if (tries >= 100) throw e
+      if (tries >= 100) {
+        process.stderr.write(`worker${id + 1}: no coordinator on port ${coordinatorPort}: ${e instanceof Error ? e.message : String(e)}\n`)
+        process.exit(1)
+      }
       await sleep(50)
     }
   }
