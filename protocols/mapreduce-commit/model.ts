@@ -12,13 +12,15 @@
 //   - Spark's OutputCommitCoordinator (core/.../scheduler/OutputCommitCoordinator.scala) on the
 //     driver, which arbitrates commitTask: the first attempt of a task to ask `canCommit` is
 //     authorised and every other attempt is denied (and aborts); a task is finished only when its
-//     authorised attempt reports success; and, as fixed by SPARK-39195 (Spark 3.3), when the
-//     authorised attempt is lost before it reported success the coordinator cannot know whether
-//     its rename happened, so it fails the job instead of authorising another attempt.
+//     authorised attempt reports success. When the authorised attempt is lost before it
+//     reported success, the coordinator cannot know whether its rename happened, so it fails the
+//     job instead of authorising another attempt: the rule SPARK-39195 gave Spark ("abort stage
+//     when committed file not consistent with task status", later reverted by SPARK-48292).
+//     Before it, the coordinator cleared the lost attempt's authorisation and let a later
+//     attempt commit (the release-lost-committer bug).
 //
-// Each attempt's part files are named by the attempt (as Spark's and the S3A committers' are), so
-// two attempts committed into one task's area leave both sets of files there; that is how the
-// duplicate output of SPARK-4879 and SPARK-39195 came about.
+// The model names each attempt's part files by the attempt, so two attempts committed into one
+// task's area leave both sets of files there: the model's form of a task's output duplicated.
 //
 //   mechanism                                   here
 //   driver: tasks, attempts launched            tasks[t].attempts (attempt ids 0, 1, ... per task)
@@ -56,7 +58,7 @@ import { bool, enumOf, int, mapOf, NIL, nodeId, nodeIdOrNil, record } from '../.
 
 export const mapReduceCommitBugs = {
   'no-commit-coordination': 'every attempt that asks to commit is authorised (no OutputCommitCoordinator), so two attempts of one task both commit',
-  'release-lost-committer': 'when the authorised attempt is lost, its authorisation is released and another attempt may commit (Spark before SPARK-39195)',
+  'release-lost-committer': 'when the authorised attempt is lost, its authorisation is released and another attempt may commit (Spark\'s coordinator before SPARK-39195)',
   'done-on-authorize': 'the driver counts a task as finished when it authorises its commit, not when the commit is reported, so the job can commit on a partial set',
   'direct-output': 'attempts write straight into the output directory (a "direct" committer), so a lost attempt\'s partial files stay there',
 } as const

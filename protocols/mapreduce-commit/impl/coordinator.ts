@@ -4,7 +4,7 @@
 // task to ask is authorised, every other one denied), marks a task finished when its attempt
 // reports success, and commits the job once every task is finished. When a worker is lost while
 // its attempt holds a task's commit authorisation, the coordinator cannot know whether that
-// attempt renamed its output, so it fails the job (SPARK-39195's fix). Bug switches:
+// attempt renamed its output, so it fails the job (the rule of SPARK-39195). Bug switches:
 // no-commit-coordination (authorise everyone), release-lost-committer (authorise another attempt
 // after the loss), done-on-authorize (a task counts as finished once authorised).
 
