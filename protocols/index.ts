@@ -12,6 +12,7 @@ export const builtInProtocols = [
   'raft',
   'paxos-commit',
   'lamport-mutex',
+  'mapreduce-commit',
 ] as const
 
 /** The folder of a built-in protocol (compiled: the .js files beside this module). */

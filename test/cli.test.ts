@@ -63,6 +63,7 @@ test('list --json names every model with params, properties, symmetric roles and
     raft: ['server'],
     'paxos-commit': ['rm', 'a'],
     'lamport-mutex': [],
+    'mapreduce-commit': ['task', 'worker'],
   })
 })
 
