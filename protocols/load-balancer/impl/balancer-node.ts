@@ -11,12 +11,12 @@ import { announceListening, onShutdown, portArgument } from '../../../runtime/no
 import { connect, listen, request, type Connection } from '../../../runtime/tcp.js'
 import { choices, initialBalancer, stepBalancer, type BalancerEvent, type BalancerState } from './balancer.js'
 import type { Policy } from './messages.js'
-import { bugArgument, numberArgument, portsArgument } from './node-arguments.js'
+import { bugArgument, numberArgument, portsArgument, usage } from './node-arguments.js'
 import { parseBackendReply, parseClientRequest } from './wire.js'
 
 const backendPorts = portsArgument('backends')
 const policy = numberArgument('policy', 0)
-if (policy !== 0 && policy !== 1) throw new Error(`--policy must be 0 (round robin) or 1 (least connections), got ${policy}`)
+if (policy !== 0 && policy !== 1) usage(`--policy must be 0 (round robin) or 1 (least connections), got ${policy}`)
 const timeoutMs = numberArgument('timeout-ms', 1000)
 const healthMs = numberArgument('health-ms', 200)
 const config = { backends: backendPorts.length, policy: policy as Policy, bug: bugArgument() }
