@@ -22,7 +22,7 @@
 //                                                  the connection is closed, the backend goes
 //                                                  on working on the request
 //   idempotency store: claim the key (insert if    store[key]: free | claimed (by a backend) | done;
-//     absent) before working, keep the result       Handle(b) claims, or answers a Done key's
+//     absent) before working, keep the result       Handle(b) claims, or answers a done key's
 //     after; a claim dies with its session           stored result, or answers busy to a key
 //                                                  claimed by a running attempt; Execute(b)
 //                                                  runs the request and stores the result;
@@ -38,10 +38,12 @@
 // when the balancer closes the connection arrives and is dropped (Relay), the rest relayed to the
 // client, closing the connection.
 //
-// Ghost variables (no implementation keeps them; they exist for the properties): `executed`
-// counts the times each request's effect ran, `lastExcess` is how many more open connections the
-// backend of the last least-connections dispatch had than the fewest, and `turns` counts the
-// round-robin dispatches to each backend since the set of backends marked up last changed.
+// Variables for the properties and the bounds: `executed` counts the times each request's effect
+// ran (the implementation's store counts completions), `crashes` the crashes so far. Ghosts (no
+// implementation keeps them; the driver computes them): `lastExcess` is how many more open
+// connections the backend of the last least-connections dispatch had than the fewest, and
+// `turns` counts the round-robin dispatches to each backend since the set of backends marked up
+// last changed, less the fewest among those marked up (only the differences matter).
 //
 // Properties:
 //   NoneLost                a client waits exactly when the balancer holds its request: every
@@ -50,9 +52,12 @@
 //   AnswerWasServed         a client told "done" had its request's effect run
 //   DispatchOnlyToMarkedUp  the balancer has no open connection to a backend it has marked down
 //   LeastConnections        (policy 1) each dispatch went to a backend with the fewest open
-//                           connections among those marked up, as the balancer knows them
+//                           connections among those marked up, as the balancer knows them:
+//                           the connections in its table `route` (its counter `conns` should
+//                           equal them; the backends may still be working on more)
 //   RoundRobinSpread        (policy 0) since the marks last changed, the backends marked up have
 //                           been dispatched to within one of each other
+//
 // A TLA+ transcription of this model, variable for variable and action for action (not shipped),
 // gives TLC 2.20 the same counts: with 2 backends, 1 client, 1 retry and 2 crashes, 1,724
 // distinct states (7,742 generated, depth 17) under round robin and 1,575 (7,499, depth 15) under
