@@ -87,8 +87,8 @@ export default defineModel({
   bugs: {
     'dispatch-to-marked-down': 'the dispatcher picks among all backends, ignoring the health checks\' marks',
     'unclaimed-key': 'a backend checks the idempotency key only for a stored result and does not claim it while it works, so a retry running beside its first attempt is served twice',
-    'rr-cursor-one-step': 'round robin skipping a backend marked down moves its cursor one place instead of past the backend it chose, so the next backend takes two turns',
-    'conn-leak-on-timeout': 'a connection closed by a timeout is not subtracted from its backend\'s count, so least connections shuns a backend it has fewer connections to',
+    'rr-cursor-one-step': 'round robin skipping a backend marked down moves its cursor one place instead of past the backend it chose, so the next backend takes two turns (shows with backends=3)',
+    'conn-leak-on-timeout': 'a connection closed by a timeout is not subtracted from its backend\'s count, so least connections shuns a backend it has fewer connections to (shows with policy=1)',
   },
   build({ backends, clients, retries, crashes, policy }, bug) {
     const Backend = nodeId('backend', backends)
