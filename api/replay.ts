@@ -5,9 +5,9 @@
 import { InputError } from '../checker/errors.js'
 import { Instance } from '../checker/instance.js'
 import type { Model } from '../checker/model.js'
-import { conform as conformWalks, divergenceTrace, type ConformResult } from '../conformance/conform.js'
+import { conform as conformWalks, divergenceTrace, driverFailureTrace, type ConformResult } from '../conformance/conform.js'
 import { formatDivergence } from '../conformance/divergence.js'
-import type { DriverFactory } from '../conformance/driver.js'
+import { DriverError, type DriverFactory } from '../conformance/driver.js'
 import { replayTrace, type ReplayOptions, type ReplayResult } from '../conformance/replay.js'
 import type { ItfTrace } from '../traces/itf.js'
 import { readTraceFile } from '../traces/read.js'
@@ -62,7 +62,13 @@ export async function conform(model: Model | string, settings: ConformSettings =
   const instance = Instance.create(loaded, settings.params ?? {}, settings.bug)
   const driver = typeof settings.driver === 'object' ? settings.driver : await loadDriver(loaded, settings.driver)
   const seed = settings.seed ?? Math.floor(Math.random() * 2 ** 31)
-  const result = conformWalks(instance, driver, { runs: settings.runs ?? 100, seed, maxSteps: settings.maxSteps ?? 50, checkRefusals: settings.checkRefusals ?? true })
+  let result: ConformResult
+  try {
+    result = await conformWalks(instance, driver, { runs: settings.runs ?? 100, seed, maxSteps: settings.maxSteps ?? 50, checkRefusals: settings.checkRefusals ?? true })
+  } catch (e) {
+    if (e instanceof DriverError && e.walk?.length) e.trace = driverFailureTrace(instance, e, seed)
+    throw e
+  }
   const trace = result.counterexample ? divergenceTrace(instance, result.counterexample, seed) : null
   return { ...result, trace, instance }
 }

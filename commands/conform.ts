@@ -5,6 +5,7 @@ import type { Argv, CommandModule } from 'yargs'
 import { loadDriver, loadModel } from '../api/load.js'
 import { conform } from '../api/replay.js'
 import { formatDivergence } from '../conformance/divergence.js'
+import { DriverError } from '../conformance/driver.js'
 import { writeTraceFile } from '../traces/itf.js'
 import { handled } from './errors.js'
 import { wholeNumber, parseParamArgs } from './options.js'
@@ -44,11 +45,23 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
     const maxSteps = wholeNumber('depth', args.depth)!
     const seed = args.seed === undefined ? randomSeed() : wholeNumber('seed', args.seed, -(2 ** 31))!
     if (!args.json) process.stderr.write(`conform: ${runs} random walks of up to ${maxSteps} steps of ${model.name}, seed ${seed}\n`)
-    const r = await conform(model, { params: parseParamArgs(args.param), bug: args.bug, driver, runs, seed, maxSteps, checkRefusals: args.refusals })
+    const traceFileOf = (name: string) => args.out ?? `conform-${name}-${seed}.itf.json`
+    let r
+    try {
+      r = await conform(model, { params: parseParamArgs(args.param), bug: args.bug, driver, runs, seed, maxSteps, checkRefusals: args.refusals })
+    } catch (e) {
+      // A failing driver is bad input: one line, exit 2, and the walk it failed on kept.
+      if (e instanceof DriverError && e.trace) {
+        const file = traceFileOf(model.name)
+        writeTraceFile(file, e.trace)
+        e.message += `; the walk so far is in ${file}`
+      }
+      throw e
+    }
     const { instance } = r
     let traceFile: string | null = null
     if (r.trace) {
-      traceFile = args.out ?? `conform-${instance.model.name}-${seed}.itf.json`
+      traceFile = traceFileOf(instance.model.name)
       writeTraceFile(traceFile, r.trace)
     }
     if (args.json) {
