@@ -99,7 +99,7 @@ export default defineModel({
     const state = record({
       now: Time,
       skew: mapOf(Client, int(0, drift)),
-      client: mapOf(Client, record({ phase: enumOf('idle', 'waiting'), clock: Clock, slew: int(-2 * span, 0), t1: Clock, hlc: Hlc })),
+      client: mapOf(Client, record({ phase: enumOf('off', 'idle', 'waiting'), clock: Clock, slew: int(-2 * span, 0), t1: Clock, hlc: Hlc })),
       shown: mapOf(Client, Clock),
       req: mapOf(Client, record({ inFlight: bool, sentAt: Time, t1: Clock, hlc: Hlc })),
       held: mapOf(Client, record({ held: bool, t1: Clock, t2: Clock })),
@@ -126,13 +126,14 @@ export default defineModel({
     }
     const NONE = { kind: 'none' } as const
     const ZERO = { l: 0, c: 0 } as const
-    const EMPTY_REQUEST = { inFlight: false, sentAt: 0, t1: 0, hlc: ZERO } as const
+        const EMPTY_REQUEST = { inFlight: false, sentAt: 0, t1: 0, hlc: ZERO } as const
     const NOT_HELD = { held: false, t1: 0, t2: 0 } as const
     const EMPTY_REPLY = { inFlight: false, sentAt: 0, t1: 0, t2: 0, t3: 0, hlc: ZERO } as const
 
     return protocol({
       state,
       actions: {
+        Boot: { client: Client, offset: int(-offset, offset) },
         Tick: {},
         ClockTick: { client: Client },
         ClientSend: { client: Client },
@@ -141,33 +142,24 @@ export default defineModel({
         ClientRecv: { client: Client },
       },
 
-      // True time 0; each client's clock starts anywhere within `offset` of it (one initial
-      // state per combination), its HLC at its own clock; oscillators in phase with true time.
+      // True time 0, the server's HLC at (0, 0); clients are off, their oscillators in phase
+      // with true time. Each client boots (Boot) with its clock up to `offset` off.
       init(emit) {
-        const starts = range(2 * offset + 1).map((i) => i - offset)
-        const combos: number[][] = []
-        const pick = (prefix: number[]) => {
-          if (prefix.length === clients) return void combos.push(prefix)
-          for (const o of starts) pick([...prefix, o])
-        }
-        pick([])
-        for (const combo of combos) {
-          emit((d) => {
-            d.now = 0
-            d.serverHlc.l = 0
-            d.serverHlc.c = 0
-            for (const c of cs) {
-              d.skew.set(c, 0)
-              d.client.set(c, { phase: 'idle', clock: combo[c], slew: 0, t1: 0, hlc: { l: combo[c], c: 0 } })
-              d.shown.set(c, combo[c])
-              d.req.set(c, EMPTY_REQUEST)
-              d.held.set(c, NOT_HELD)
-              d.rep.set(c, EMPTY_REPLY)
-            }
-            d.lastEvent = NONE
-            d.lastEstimate = NONE
-          })
-        }
+        emit((d) => {
+          d.now = 0
+          d.serverHlc.l = 0
+          d.serverHlc.c = 0
+          for (const c of cs) {
+            d.skew.set(c, 0)
+            d.client.set(c, { phase: 'off', clock: 0, slew: 0, t1: 0, hlc: ZERO })
+            d.shown.set(c, 0)
+            d.req.set(c, EMPTY_REQUEST)
+            d.held.set(c, NOT_HELD)
+            d.rep.set(c, EMPTY_REPLY)
+          }
+          d.lastEvent = NONE
+          d.lastEstimate = NONE
+        })
       },
 
       next(s, emit) {
@@ -175,9 +167,21 @@ export default defineModel({
         const inFlightTooLong = cs.some(
           (c) => (s.req.get(c).inFlight && now + 1 - s.req.get(c).sentAt > maxDelay) || (s.rep.get(c).inFlight && now + 1 - s.rep.get(c).sentAt > maxDelay),
         )
-        // True time passes only once every oscillator has ticked (skew > 0) and no message would
-        // outstay maxDelay.
-        if (!inFlightTooLong && cs.every((c) => s.skew.get(c) > 0)) {
+        // A client boots with its clock `o` ticks off true time, its HLC at its clock.
+        for (const c of cs) {
+          if (s.client.get(c).phase !== 'off') continue
+          for (let o = -offset; o <= offset; o++) {
+            emit('Boot', { client: c, offset: o }, (d) => {
+              d.client.set(c, { phase: 'idle', clock: now + o, slew: 0, t1: 0, hlc: { l: now + o, c: 0 } })
+              d.shown.set(c, now + o)
+              d.lastEvent = NONE
+              d.lastEstimate = NONE
+            })
+          }
+        }
+        // True time passes once every client is up, every oscillator has ticked since the last
+        // Tick (skew > 0) and no message would outstay maxDelay.
+        if (!inFlightTooLong && cs.every((c) => s.skew.get(c) > 0 && s.client.get(c).phase !== 'off')) {
           emit('Tick', {}, (d) => {
             d.now = now + 1
             for (const c of cs) d.skew.set(c, s.skew.get(c) - 1)
@@ -186,8 +190,8 @@ export default defineModel({
           })
         }
         for (const c of cs) {
-          if (s.skew.get(c) >= drift) continue
           const me = s.client.get(c)
+          if (s.skew.get(c) >= drift || me.phase === 'off') continue
           emit('ClockTick', { client: c }, (d) => {
             d.skew.set(c, s.skew.get(c) + 1)
             const mine = d.client.get(c)
