@@ -11,9 +11,9 @@
 // forward by stepping, backward by slewing (the clock holds still for the correction).
 //
 // Every node answers { type: 'status' } on its port: the server with { clock, hlc }, a client
-// with { clock, slew, hlc, estimate, first, exchanges, highest }: the last and the first
-// exchange's estimate, and the highest reading its clock has shown (a clock that ran back
-// shows clock < highest). Frames that do not parse are dropped.
+// with { clock, slew, hlc, estimate, first, exchanges, highest, ranBack }: the last and the
+// first exchange's estimate, the highest reading its clock has shown, and the most it ever
+// read below an earlier reading (0 unless the clock ran back). Frames that do not parse are dropped.
 
 import { InputError } from '../../../checker/errors.js'
 import { announceListening, argument, onShutdown, portArgument } from '../../../runtime/node-process.js'
@@ -84,11 +84,14 @@ if (role === 'server') {
   let exchanges = 0
   /** The highest reading the clock has shown, and the first exchange's estimate. */
   let highest = Number.NEGATIVE_INFINITY
+  /** The most the clock ever read below a reading it had shown (0 for a clock that never ran back). */
+  let ranBack = 0
   let first: ClientState['estimate'] = null
   let toServer: Connection | null = null
   const step = (event: ClientEvent) => {
     const t = taken(stepClient(config, state, event), event.type)
     if (t) state = t.state
+    if (event.type !== 'Boot') ranBack = Math.max(ranBack, highest - state.clock)
     highest = Math.max(highest, state.clock)
     first ??= state.estimate
     return t
@@ -129,7 +132,7 @@ if (role === 'server') {
       const m = parseIncoming(raw)
       if (m === null || m.type !== 'status') return log('dropped a frame that is not a status query')
       tick()
-      connection.send({ type: 'status', clock: state.clock, slew: state.slew, hlc: state.hlc, estimate: state.estimate, first, exchanges, highest })
+      connection.send({ type: 'status', clock: state.clock, slew: state.slew, hlc: state.hlc, estimate: state.estimate, first, exchanges, highest, ranBack })
     })
   })
   onShutdown(async () => {
