@@ -6,6 +6,7 @@
 
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { check } from '../api/check.js'
 import { bfs } from '../checker/bfs.js'
 import { Instance } from '../checker/instance.js'
 import { conform } from '../conformance/conform.js'
@@ -31,13 +32,16 @@ test('clock-sync at its shipped size (1 client, drift 1, offset 2, delays 1..3, 
   for (const [action, count] of Object.entries(r.coverage)) assert.ok(count > 0, `${action} never enabled`)
 })
 
-test('clock-sync: two clients booted exact are safe (nothing to step forward); symmetric delays and more drift are safe', () => {
+test('clock-sync: two clients booted exact are safe (nothing to step forward), 2,397 classes under client symmetry; symmetric delays and more drift are safe', async () => {
   const two = bfs(Instance.create(model, { clients: 2, offset: 0, maxDelay: 1, maxTime: 2 }))
   // Every state explored without a violation; only the witness of a forward step is missing,
   // as it must be when no clock starts behind and delays are symmetric.
   assert.is(two.result, 'never-witnessed')
   assert.is(two.property, 'SteppedForward')
   assert.is(two.distinctStates, 4725)
+  const classes = (await check(model, { params: { clients: 2, offset: 0, maxDelay: 1, maxTime: 2 }, symmetry: true })).report
+  assert.is(classes.property, 'SteppedForward')
+  assert.is(classes.distinctStates, 2397)
   const symmetric = bfs(Instance.create(model, { minDelay: 2, maxDelay: 2, maxTime: 6 }))
   assert.is(symmetric.result, 'safe')
   assert.is(symmetric.distinctStates, 2092)
