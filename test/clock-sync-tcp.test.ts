@@ -4,10 +4,12 @@
 // boots 300 ms behind and steps forward, client 3 boots 300 ms ahead with --bug step-back and
 // steps back. The first estimates are within half the round trip (plus 2 ms of rounding) of
 // the injected offsets; only the buggy client's clock ever reads less than it has shown. A
-// malformed frame is dropped without harm. Nothing is left running.
+// malformed frame is dropped without harm. `protocheck serve clock-sync` starts and stops the
+// same processes. Nothing is left running.
 
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { spawn } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,6 +18,7 @@ import { freePorts, ProcessCluster } from '../runtime/launcher.js'
 import { connect, isListening, request } from '../runtime/tcp.js'
 import servable, { bootOffsetMs } from '../protocols/clock-sync/serve.js'
 import { withinBound } from '../protocols/clock-sync/model.js'
+import { cliPath } from './helpers/cli.js'
 
 interface ClientStatus {
   clock: number
@@ -83,6 +86,38 @@ test('clock-sync processes: estimates within δ/2 of the injected offsets; slewi
     await cluster.stop()
     for (const port of cluster.ports) assert.is(await isListening(port), false, `port ${port} still open`)
     rmSync(data, { recursive: true, force: true })
+  }
+})
+
+test('protocheck serve clock-sync: a server and two clients that synchronise; SIGTERM stops them all', async () => {
+  const server = spawn(process.execPath, [cliPath, 'serve', 'clock-sync', '--nodes', '3', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  server.stderr!.on('data', (chunk) => (stderr += chunk))
+  const exited = new Promise<number | null>((resolve) => server.once('close', resolve))
+  let nodes: { name: string; port: number }[] = []
+  try {
+    nodes = JSON.parse(await new Promise<string>((resolve, reject) => {
+      let text = ''
+      server.stdout!.on('data', (chunk) => {
+        text += chunk
+        if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')))
+      })
+      server.once('close', () => reject(new Error(`serve exited: ${stderr}`)))
+    })).nodes
+    assert.equal(nodes.map((n) => n.name), ['server', 'client1', 'client2'])
+    for (;;) {
+      const statuses = (await Promise.all(nodes.slice(1).map((n) => request(n.port, { type: 'status' })))) as ClientStatus[]
+      if (statuses.every((s) => s.exchanges >= 1)) {
+        // Booted 300 ms ahead and 300 ms behind: the first estimates say so.
+        assert.ok(statuses[0].first!.offset2 < 0 && statuses[1].first!.offset2 > 0)
+        break
+      }
+      await sleep(50)
+    }
+  } finally {
+    server.kill('SIGTERM')
+    assert.is(await exited, 0, stderr)
+    for (const n of nodes) assert.is(await isListening(n.port), false, `${n.name} still listens`)
   }
 })
 

@@ -30,6 +30,9 @@ export type ClientEvent =
   | { readonly type: 'Tick'; readonly ticks: number }
   | { readonly type: 'Send' }
   | { readonly type: 'Receive'; readonly response: TimeResponse }
+  /** The request or its response was lost (a node process's connection dropped): poll again.
+   * Not a model action: the model's links lose nothing. */
+  | { readonly type: 'Abandon' }
 
 export interface ClientConfig {
   readonly bug?: ClockSyncBug
@@ -60,6 +63,9 @@ export function stepClient(config: ClientConfig, state: ClientState, event: Clie
         effects: [{ to: 'server', message: { type: 'request', client: state.id, t1: state.clock, hlc } }],
       }
     }
+    case 'Abandon':
+      if (state.phase !== 'waiting') return refuse(`${me} has no request in flight`)
+      return { state: { ...state, phase: 'idle', t1: 0 }, effects: [] }
     case 'Receive': {
       const m = event.response
       if (state.phase !== 'waiting') return refuse(`${me} is not waiting for a response`)

@@ -120,7 +120,7 @@ if (role === 'server') {
       })
       // A lost connection loses the request in flight: start over on the next poll.
       toServer.onClose(() => {
-        if (state.phase === 'waiting') state = { ...state, phase: 'idle', t1: 0 }
+        if (state.phase === 'waiting') step({ type: 'Abandon' })
       })
     }
     const sent = step({ type: 'Send' })
