@@ -26,6 +26,9 @@
 //   the client corrects its clock by the offset: forward by stepping, backward by slewing
 //   (its clock stays put on the next |offset| oscillator ticks) so that it never runs back
 //
+// Boot(c, o): client c starts with its clock o ticks off true time (o in -offset..offset), its
+// HLC at (clock, 0); time starts once every client is up, so all boot at true time 0.
+//
 // Time: `now` is true time and the server's clock. Tick advances it (each skew drops by one,
 // so every oscillator must have ticked since the last Tick: skew > 0); ClockTick(c) is one tick
 // of client c's oscillator (skew < drift). drift >= 1 because a perfect oscillator still ticks
