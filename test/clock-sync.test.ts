@@ -24,6 +24,8 @@ const actionsOf = (path: { action: string }[]) => path.map((s) => s.action)
 test('clock-sync at its shipped size (1 client, drift 1, offset 2, delays 1..3, 5 ticks): safe, 4,427 distinct states, every witness reached', () => {
   const r = bfs(Instance.create(model, {}))
   assert.is(r.result, 'safe')
+  // TLC 2.20 on a TLA+ transcription of the model: 4,427 distinct, 7,071 generated, depth 23.
+  // (Likewise below: 4,725, 2,092 and 5,429 are TLC's counts too.)
   assert.is(r.distinctStates, 4427)
   assert.is(r.generatedStates, 7071)
   assert.is(r.depth, 23)
