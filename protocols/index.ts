@@ -14,6 +14,7 @@ export const builtInProtocols = [
   'lamport-mutex',
   'mapreduce-commit',
   'load-balancer',
+  'clock-sync',
 ] as const
 
 /** The folder of a built-in protocol (compiled: the .js files beside this module). */

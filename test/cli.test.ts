@@ -65,6 +65,7 @@ test('list --json names every model with params, properties, symmetric roles and
     'lamport-mutex': [],
     'mapreduce-commit': ['task', 'worker'],
     'load-balancer': ['client'],
+    'clock-sync': ['client'],
   })
 })
 
