@@ -5,7 +5,7 @@
 // nodes, then node, then each node's own sequence number).
 
 import { readFileSync } from 'node:fs'
-import { Ajv, type ErrorObject } from 'ajv'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { InputError } from '../checker/errors.js'
 
 export const EVENT_LOG_FORMAT = 'protocheck-event-log'
@@ -49,10 +49,19 @@ export interface EventLog {
 
 const schemaFile = new URL('../../traces/event-log.schema.json', import.meta.url)
 export const eventLogJsonSchema = JSON.parse(readFileSync(schemaFile, 'utf8'))
-const ajv = new Ajv({ allErrors: false, allowUnionTypes: true })
-ajv.addSchema(eventLogJsonSchema)
-const validateHeader = ajv.compile({ $ref: `${eventLogJsonSchema.$id}#/definitions/header` })
-const validateEvent = ajv.compile({ $ref: `${eventLogJsonSchema.$id}#/definitions/event` })
+/** The schema's two validators, compiled on first use (not when the CLI starts). */
+let validators: { header: ValidateFunction; event: ValidateFunction } | undefined
+function compiled() {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: false, allowUnionTypes: true })
+    ajv.addSchema(eventLogJsonSchema)
+    validators = {
+      header: ajv.compile({ $ref: `${eventLogJsonSchema.$id}#/definitions/header` }),
+      event: ajv.compile({ $ref: `${eventLogJsonSchema.$id}#/definitions/event` }),
+    }
+  }
+  return validators
+}
 
 /** Read and check a log file; a problem is an InputError naming the file and line. */
 export function readEventLog(path: string): EventLog {
@@ -66,6 +75,7 @@ export function readEventLog(path: string): EventLog {
 }
 
 export function parseEventLog(text: string, name = 'the log'): EventLog {
+  const { header: validateHeader, event: validateEvent } = compiled()
   const lines = text.split('\n')
   let header: EventLogHeader | undefined
   const events: LocatedEvent[] = []

@@ -291,7 +291,9 @@ function decode(instance: Instance, type: Type, itf: unknown, where: string): un
     return partialFromItf(type, itf, '')
   } catch (e) {
     if (!(e instanceof SchemaError)) throw e
-    const range = / in -?\d+\.\.\d+|\(\w+1\.\.\w+\d+\)/.test(e.message)
+    // An integer out of its range, or a node id past the count: the params are too small (a
+    // value of the wrong type is just wrong).
+    const range = / in -?\d+\.\.\d+, got -?\d+$/.test(e.message) || /\((\w+)1\.\.\w+\d+\)[^,]*, got "\1\d+"$/.test(e.message)
     const hint = range ? ` (the log's values do not fit ${instance.describe()}: give params big enough for the run, see docs/log-format.md)` : ''
     throw new InputError(`${where}${e.message.startsWith(':') ? '' : ' '}${e.message}${hint}`)
   }
