@@ -46,8 +46,9 @@ export interface ValidateReport {
 
 export interface ValidateOutcome {
   report: ValidateReport
-  /** The longest explained prefix as one behaviour of the model; each state's #meta.line is the log line it explains. */
-  trace: ItfTrace
+  /** The longest explained prefix as one behaviour of the model; each state's #meta.line is
+   * the log line it explains (built on first access). */
+  readonly trace: ItfTrace
   instance: Instance
 }
 
@@ -64,12 +65,18 @@ export async function validate(model: Model | string, log: string | EventLog, se
     r.result === 'conforms'
       ? `a behaviour of ${instance.describe()} explaining all ${r.events} events of ${where}`
       : `a behaviour of ${instance.describe()} explaining the first ${r.explained} of ${r.events} events of ${where}${r.unexplained ? ` (line ${r.unexplained.line} is not explained)` : ''}`
-  const trace = traceFromPath(instance, r.path, { result: r.result, property: null, description })
-  trace.states.forEach((s, i) => {
-    const line = r.pathLines[i]
-    if (line !== null) s['#meta'] = { ...s['#meta'], line }
-    else if (i > 0) s['#meta'] = { ...s['#meta'], unlogged: true }
-  })
+  // Built on first use: a long run's trace is large (every state in full), and a caller that
+  // only wants the verdict should not pay for it.
+  let trace: ItfTrace | undefined
+  const buildTrace = () => {
+    trace = traceFromPath(instance, r.path, { result: r.result, property: null, description })
+    trace.states.forEach((s, i) => {
+      const line = r.pathLines[i]
+      if (line !== null) s['#meta'] = { ...s['#meta'], line }
+      else if (i > 0) s['#meta'] = { ...s['#meta'], unlogged: true }
+    })
+    return trace
+  }
   const report: ValidateReport = {
     model: loaded.name,
     params: instance.config.params,
@@ -86,7 +93,13 @@ export async function validate(model: Model | string, log: string | EventLog, se
     seconds: r.seconds,
     eventsPerSecond: r.eventsPerSecond,
     traceFile: null,
-    traceLength: trace.states.length,
+    traceLength: r.path.length,
   }
-  return { report, trace, instance }
+  return {
+    report,
+    get trace() {
+      return trace ?? buildTrace()
+    },
+    instance,
+  }
 }

@@ -37,14 +37,14 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       .option('unlogged', { type: 'string', describe: 'actions that may happen without a line, comma-separated (default: the header\'s "unlogged")' })
       .option('max-unlogged', { type: 'number', describe: 'most unlogged steps before one event (default: the header\'s, else 1 when any action is unlogged)' })
       .option('max-frontier', { type: 'number', describe: 'give up (exit 3) when more model states than this explain a prefix (default 100000)' })
-      .option('out', { type: 'string', describe: 'where to write the longest explained prefix as ITF (default: validate-<model>.itf.json)' })
+      .option('out', { type: 'string', describe: 'write the explained behaviour as ITF here (default: validate-<model>.itf.json when the log is rejected; none when it conforms)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' }) as Argv<ValidateArgs>,
   handler: handled(async (args) => {
     const unlogged = args.unlogged === undefined ? undefined : args.unlogged.split(',').map((a) => a.trim()).filter(Boolean)
     const maxUnlogged = args['max-unlogged'] === undefined ? undefined : wholeNumber('max-unlogged', args['max-unlogged'], 0)
     const maxFrontier = args['max-frontier'] === undefined ? undefined : wholeNumber('max-frontier', args['max-frontier'])
     const progress = !args.json && process.stderr.isTTY
-    const { report, trace, instance } = await validate(args.model, args.log, {
+    const outcome = await validate(args.model, args.log, {
       params: parseParamArgs(args.param),
       bug: args.bug,
       unlogged,
@@ -53,9 +53,15 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       onProgress: progress ? (n, f) => process.stderr.write(`\r${n} events explained, frontier ${f}   `) : undefined,
     })
     if (progress) process.stderr.write('\r\x1b[K')
-    const traceFile = args.out ?? `validate-${instance.model.name}.itf.json`
-    writeTraceFile(traceFile, trace)
-    report.traceFile = traceFile
+    const { report, instance } = outcome
+    // The explained prefix is what a rejection is read with: written by default then. A log that
+    // conforms is explained whole, and a long run's trace is large (every state in full):
+    // written only when asked for with --out.
+    const traceFile = args.out ?? (report.result === 'conforms' ? null : `validate-${instance.model.name}.itf.json`)
+    if (traceFile !== null) {
+      writeTraceFile(traceFile, outcome.trace)
+      report.traceFile = traceFile
+    }
     if (args.json) {
       process.stdout.write(JSON.stringify(report) + '\n')
     } else {
@@ -71,7 +77,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       } else {
         lines.push(`incomplete: ${report.reason}`)
       }
-      lines.push(`trace of the explained behaviour (${report.traceLength} states) written to ${traceFile}; view it with: protocheck show ${traceFile} --html validate.html`)
+      if (traceFile !== null) lines.push(`trace of the explained behaviour (${report.traceLength} states) written to ${traceFile}; view it with: protocheck show ${traceFile} --html validate.html`)
       process.stdout.write(lines.join('\n') + '\n')
     }
     return report.result === 'conforms' ? EXIT_CONFORMS : report.result === 'rejected' ? EXIT_REJECTED : EXIT_INCOMPLETE

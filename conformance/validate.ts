@@ -111,8 +111,8 @@ export function validateLog(instance: Instance, log: EventLog, options: Validate
   let frontier: Candidate[] = []
   const roots = new StateSet(instance.words)
   instance.initial((_ordinal, _action, _picks, successor) => {
-    if (roots.add(successor)) {
-      const words = successor.slice()
+    const words = roots.add(successor)
+    if (words) {
       frontier.push({ words, link: { parent: null, action: 'init', picks: {}, words, line: null } })
     }
   })
@@ -126,15 +126,15 @@ export function validateLog(instance: Instance, log: EventLog, options: Validate
     let closure = frontier
     if (maxUnlogged > 0 && unloggedSet.size > 0) {
       const seen = new StateSet(instance.words)
-      for (const c of frontier) seen.add(c.words)
+      for (const c of frontier) seen.addOwned(c.words)
       let layer = frontier
       closure = [...frontier]
       for (let k = 0; k < maxUnlogged && layer.length > 0; k++) {
         const next: Candidate[] = []
         for (const c of layer) {
           expander.expand(c.words, (name) => unloggedSet.has(name), (name, picks, successor, overflow) => {
-            if (overflow || !seen.add(successor)) return
-            const words = successor.slice()
+            const words = overflow ? null : seen.add(successor)
+            if (!words) return
             next.push({ words, link: { parent: c.link, action: name, picks, words, line: null } })
           })
         }
@@ -153,8 +153,8 @@ export function validateLog(instance: Instance, log: EventLog, options: Validate
       expander.expand(c.words, (name, picks) => name === p.action && p.picksMatch(picks), (name, picks, successor, overflow) => {
         if (overflow) throw doesNotFit(instance, p, picks, overflow)
         if (p.observed.length > 0 && observationMismatch(instance, p, successor) !== null) return
-        if (!seen.add(successor)) return
-        const words = successor.slice()
+        const words = seen.add(successor)
+        if (!words) return
         nextFrontier.push({ words, link: { parent: c.link, action: name, picks, words, line: p.event.line } })
       })
     }
@@ -230,22 +230,56 @@ class Expander {
   }
 }
 
-/** Packed states, deduplicated by their words (a 64-bit fingerprint, then the words themselves). */
+/** Packed states, deduplicated by their words: compared directly while there are few (a
+ * frontier is usually one state), then by a 64-bit fingerprint and the words. Keeps the
+ * arrays it is given: add a copy. */
 class StateSet {
-  private readonly buckets = new Map<string, Uint32Array[]>()
+  private readonly few: Uint32Array[] = []
+  private buckets: Map<string, Uint32Array[]> | undefined
   constructor(private readonly words: number) {}
 
-  /** Adds a copy of `state`; false if it was there. */
-  add(state: Uint32Array): boolean {
+  /** Is `state` new? Then it is added (the array itself, not a copy). */
+  addOwned(state: Uint32Array): boolean {
+    if (this.buckets === undefined) {
+      for (const s of this.few) if (sameWords(s, state)) return false
+      this.few.push(state)
+      if (this.few.length > 8) {
+        this.buckets = new Map()
+        for (const s of this.few) this.bucketAdd(s)
+      }
+      return true
+    }
+    return this.bucketAdd(state)
+  }
+
+  /** Is `state` new? Then a copy is added; returns the copy, or null. */
+  add(state: Uint32Array): Uint32Array | null {
+    if (this.has(state)) return null
+    const copy = state.slice()
+    this.addOwned(copy)
+    return copy
+  }
+
+  private has(state: Uint32Array): boolean {
+    if (this.buckets === undefined) return this.few.some((s) => sameWords(s, state))
+    return this.bucketOf(state)?.some((s) => sameWords(s, state)) ?? false
+  }
+
+  private bucketOf(state: Uint32Array): Uint32Array[] | undefined {
+    fingerprint(state, 0, this.words)
+    return this.buckets!.get(`${fingerprintOut[0]}:${fingerprintOut[1]}`)
+  }
+
+  private bucketAdd(state: Uint32Array): boolean {
     fingerprint(state, 0, this.words)
     const key = `${fingerprintOut[0]}:${fingerprintOut[1]}`
-    const bucket = this.buckets.get(key)
-    if (bucket) {
-      for (const s of bucket) if (sameWords(s, state)) return false
-      bucket.push(state.slice())
-    } else {
-      this.buckets.set(key, [state.slice()])
+    const bucket = this.buckets!.get(key)
+    if (!bucket) {
+      this.buckets!.set(key, [state])
+      return true
     }
+    if (bucket.some((s) => sameWords(s, state))) return false
+    bucket.push(state)
     return true
   }
 }
