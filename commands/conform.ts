@@ -5,11 +5,13 @@ import type { Argv, CommandModule } from 'yargs'
 import { loadDriver, loadModel } from '../api/load.js'
 import { conform } from '../api/replay.js'
 import { formatDivergence } from '../conformance/divergence.js'
+import { DriverError } from '../conformance/driver.js'
 import { writeTraceFile } from '../traces/itf.js'
+import { driverSource, withDriverOptions, type DriverArgs } from './driver-options.js'
 import { handled } from './errors.js'
 import { wholeNumber, parseParamArgs } from './options.js'
 
-interface ConformArgs {
+interface ConformArgs extends DriverArgs {
   model: string
   runs: number
   seed?: number
@@ -19,14 +21,13 @@ interface ConformArgs {
   out?: string
   refusals: boolean
   json: boolean
-  driver?: string
 }
 
 export const conformCommand: CommandModule<object, ConformArgs> = {
   command: 'conform <model>',
   describe: 'Check that the implementation follows random walks of its model; shrink and save any divergence',
   builder: (y) =>
-    y
+    withDriverOptions(y)
       .positional('model', { type: 'string', demandOption: true, describe: 'model name or module path (./my-model.ts)' })
       .option('runs', { type: 'number', default: 100, describe: 'random walks to run' })
       .option('seed', { type: 'number', describe: 'seed of the walks (default: random, printed)' })
@@ -35,20 +36,31 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
       .option('param', { type: 'string', array: true, default: [], describe: 'set a model param: --param rm=5' })
       .option('refusals', { type: 'boolean', default: true, describe: 'also check that the implementation refuses the steps the model forbids at the end of each walk (--no-refusals: only follow the walks)' })
       .option('out', { type: 'string', describe: 'where to write a divergence (default: conform-<model>-<seed>.itf.json)' })
-      .option('driver', { type: 'string', describe: 'module of the driver to use (default: driver.ts beside the model)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' }) as Argv<ConformArgs>,
   handler: handled(async (args) => {
     const model = await loadModel(args.model)
-    const driver = await loadDriver(model, args.driver)
+    const driver = await loadDriver(model, driverSource(args))
     const runs = wholeNumber('runs', args.runs)!
     const maxSteps = wholeNumber('depth', args.depth)!
     const seed = args.seed === undefined ? randomSeed() : wholeNumber('seed', args.seed, -(2 ** 31))!
     if (!args.json) process.stderr.write(`conform: ${runs} random walks of up to ${maxSteps} steps of ${model.name}, seed ${seed}\n`)
-    const r = await conform(model, { params: parseParamArgs(args.param), bug: args.bug, driver, runs, seed, maxSteps, checkRefusals: args.refusals })
+    const traceFileOf = (name: string) => args.out ?? `conform-${name}-${seed}.itf.json`
+    let r
+    try {
+      r = await conform(model, { params: parseParamArgs(args.param), bug: args.bug, driver, runs, seed, maxSteps, checkRefusals: args.refusals })
+    } catch (e) {
+      // A failing driver is bad input: one line, exit 2, and the walk it failed on kept.
+      if (e instanceof DriverError && e.trace) {
+        const file = traceFileOf(model.name)
+        writeTraceFile(file, e.trace)
+        e.message += `; the walk so far is in ${file}`
+      }
+      throw e
+    }
     const { instance } = r
     let traceFile: string | null = null
     if (r.trace) {
-      traceFile = args.out ?? `conform-${instance.model.name}-${seed}.itf.json`
+      traceFile = traceFileOf(instance.model.name)
       writeTraceFile(traceFile, r.trace)
     }
     if (args.json) {

@@ -13,7 +13,7 @@
 import fc from 'fast-check'
 import type { Instance } from '../checker/instance.js'
 import type { Step } from '../checker/path.js'
-import { NotEnabledError, type DriverFactory } from './driver.js'
+import { callDriver, DriverError, freshDriver, NotEnabledError, type Driver, type DriverFactory } from './driver.js'
 import { canonicalJson } from '../checker/canonical-json.js'
 import { compareObserved, followStep, stepLabel, type Divergence } from './divergence.js'
 import { FORBIDDEN_STEP, picksToItf } from './forbidden-step.js'
@@ -30,8 +30,18 @@ export interface Walk {
  * at a state with no enabled step, at a state outside the model's constraint, or when the
  * choices run out. With `checkRefusals`, the walk's last state is then probed: every step seen
  * enabled earlier in the walk but not enabled there must be refused by the implementation. */
-export function walk(instance: Instance, factory: DriverFactory, choices: readonly number[], checkRefusals = false): Walk {
-  const driver = factory.start(instance.config.params, instance.config.bug)
+export async function walk(instance: Instance, implementation: Implementation, choices: readonly number[], checkRefusals = false): Promise<Walk> {
+  const steps: Step[] = []
+  try {
+    return await walkFrom(instance, await implementation.fresh(), implementation, steps, choices, checkRefusals)
+  } catch (e) {
+    // The walk so far goes with the failure, so that it can be written as a trace.
+    if (e instanceof DriverError) e.walk ??= steps
+    throw e
+  }
+}
+
+async function walkFrom(instance: Instance, driver: Driver, implementation: Implementation, steps: Step[], choices: readonly number[], checkRefusals: boolean): Promise<Walk> {
   const enabledAt = (state: Uint32Array) => {
     const enabled: Step[] = []
     instance.successors(state, 0, (_ordinal, action, picks, successor) =>
@@ -39,47 +49,43 @@ export function walk(instance: Instance, factory: DriverFactory, choices: readon
     )
     return enabled
   }
-  try {
-    // The implementation starts where it starts: it must be one of the model's initial states.
-    const initials: Step[] = []
-    instance.initial((_ordinal, _action, picks, state) => initials.push({ action: 'init', picks, state: state.slice() }))
-    let divergence: Divergence | null = null
-    let current = initials[0]
-    for (const initial of initials) {
-      divergence = followStep(instance, driver, 0, 'init', {}, initial.state)
-      current = initial
-      if (!divergence) break
-    }
-    const steps = [current]
-    if (divergence) return { steps, divergence }
-    const seen = new Map<string, Step>()
-    let outside = false
-    for (const choice of choices) {
-      const enabled = enabledAt(current.state)
-      if (enabled.length === 0) break
-      for (const step of enabled) seen.set(labelKey(step), step)
-      current = chosen(enabled, choice)
-      steps.push(current)
-      divergence = followStep(instance, driver, steps.length - 1, current.action, current.picks, current.state)
-      if (divergence) return { steps, divergence }
-      outside = instance.protocol.within !== undefined && !instance.protocol.within(instance.schema.view(current.state) as never)
-      if (outside) break
-    }
-    if (checkRefusals) {
-      // The model says nothing of steps from a state outside its constraint (they may not even
-      // fit its types): such a walk is probed at the state before, the last the model expands.
-      const probed = outside ? steps.slice(0, -1) : steps
-      const allowed = new Set(enabledAt(probed.at(-1)!.state).map(labelKey))
-      for (const [key, candidate] of seen) {
-        if (allowed.has(key)) continue
-        const forbidden = probeForbidden(instance, factory, probed, candidate)
-        if (forbidden) return { steps: probed, divergence: forbidden }
-      }
-    }
-    return { steps, divergence: null }
-  } finally {
-    driver.stop?.()
+  // The implementation starts where it starts: it must be one of the model's initial states.
+  const initials: Step[] = []
+  instance.initial((_ordinal, _action, picks, state) => initials.push({ action: 'init', picks, state: state.slice() }))
+  let divergence: Divergence | null = null
+  let current = initials[0]
+  for (const initial of initials) {
+    divergence = await followStep(instance, driver, 0, 'init', {}, initial.state)
+    current = initial
+    if (!divergence) break
   }
+  steps.push(current)
+  if (divergence) return { steps, divergence }
+  const seen = new Map<string, Step>()
+  let outside = false
+  for (const choice of choices) {
+    const enabled = enabledAt(current.state)
+    if (enabled.length === 0) break
+    for (const step of enabled) seen.set(labelKey(step), step)
+    current = chosen(enabled, choice)
+    steps.push(current)
+    divergence = await followStep(instance, driver, steps.length - 1, current.action, current.picks, current.state)
+    if (divergence) return { steps, divergence }
+    outside = instance.protocol.within !== undefined && !instance.protocol.within(instance.schema.view(current.state) as never)
+    if (outside) break
+  }
+  if (checkRefusals) {
+    // The model says nothing of steps from a state outside its constraint (they may not even
+    // fit its types): such a walk is probed at the state before, the last the model expands.
+    const probed = outside ? steps.slice(0, -1) : steps
+    const allowed = new Set(enabledAt(probed.at(-1)!.state).map(labelKey))
+    for (const [key, candidate] of seen) {
+      if (allowed.has(key)) continue
+      const forbidden = await probeForbidden(instance, implementation, probed, candidate)
+      if (forbidden) return { steps: probed, divergence: forbidden }
+    }
+  }
+  return { steps, divergence: null }
 }
 
 /** Replay `steps` on a fresh implementation, then offer it `candidate`, a step the model does
@@ -87,29 +93,35 @@ export function walk(instance: Instance, factory: DriverFactory, choices: readon
  * changes. A step that changes nothing is a stutter, which no state-based property can tell
  * from not stepping (models leave such self-loops out: a crash of a server that has nothing
  * to lose, say). */
-export function probeForbidden(instance: Instance, factory: DriverFactory, steps: readonly Step[], candidate: { action: string; picks: Readonly<Record<string, unknown>> }): Divergence | null {
-  const probe = factory.start(instance.config.params, instance.config.bug)
-  try {
-    for (const step of steps.slice(1)) probe.apply(step.action, step.picks)
+export async function probeForbidden(instance: Instance, implementation: Implementation, steps: readonly Step[], candidate: { action: string; picks: Readonly<Record<string, unknown>> }): Promise<Divergence | null> {
+  const probe = await implementation.fresh()
+  for (const [i, step] of steps.entries()) {
+    if (i === 0) continue
+    const label = stepLabel(instance, step.action, step.picks)
     try {
-      probe.apply(candidate.action, candidate.picks)
+      await callDriver(i, label, () => probe.apply(step.action, step.picks))
     } catch (e) {
-      if (e instanceof NotEnabledError) return null
-      throw e
+      if (!(e instanceof NotEnabledError)) throw e
+      throw new DriverError(i, label, `after a reset the implementation refused a step it took before: ${e.message}`)
     }
-    if (!compareObserved(instance.schema, steps.at(-1)!.state, probe.observe())) return null
-    const label = stepLabel(instance, candidate.action, candidate.picks)
-    return {
-      step: steps.length,
-      action: candidate.action,
-      picks: candidate.picks,
-      label,
-      reason: `the implementation took ${label}, which the model does not allow here`,
-      diff: [],
-      forbidden: true,
-    }
-  } finally {
-    probe.stop?.()
+  }
+  const label = stepLabel(instance, candidate.action, candidate.picks)
+  try {
+    await callDriver(steps.length, label, () => probe.apply(candidate.action, candidate.picks))
+  } catch (e) {
+    if (e instanceof NotEnabledError) return null
+    throw e
+  }
+  const observed = await callDriver(steps.length, label, () => probe.observe())
+  if (!compareObserved(instance.schema, steps.at(-1)!.state, observed)) return null
+  return {
+    step: steps.length,
+    action: candidate.action,
+    picks: candidate.picks,
+    label,
+    reason: `the implementation took ${label}, which the model does not allow here`,
+    diff: [],
+    forbidden: true,
   }
 }
 
@@ -168,29 +180,71 @@ export interface ConformResult {
   path: string | null
 }
 
-export function conform(instance: Instance, factory: DriverFactory, options: ConformOptions): ConformResult {
+export async function conform(instance: Instance, factory: DriverFactory, options: ConformOptions): Promise<ConformResult> {
   let stepsCompared = 0
   const checkRefusals = options.checkRefusals ?? true
   const walks = fc.array(fc.nat(), { minLength: 0, maxLength: options.maxSteps, size: 'max' })
-  const details = fc.check(
-    fc.property(walks, (choices) => {
-      const w = walk(instance, factory, choices, checkRefusals)
-      if (!w.divergence) stepsCompared += w.steps.length - 1
-      return w.divergence === null
-    }),
-    { numRuns: options.runs, seed: options.seed },
-  )
-  if (!details.failed) {
-    return { result: 'agree', runs: details.numRuns, seed: options.seed, stepsCompared, counterexample: null, path: null }
+  const implementation = new Implementation(factory, instance.config.params, instance.config.bug)
+  let failure: DriverError | undefined
+  try {
+    const details = await fc.check(
+      fc.asyncProperty(walks, async (choices) => {
+        // A driver that failed (died, hung, broke the contract) ends the run: the remaining
+        // walks pass untried, and the failure is thrown once fast-check returns.
+        if (failure) return true
+        try {
+          const w = await walk(instance, implementation, choices, checkRefusals)
+          if (!w.divergence) stepsCompared += w.steps.length - 1
+          return w.divergence === null
+        } catch (e) {
+          if (!(e instanceof DriverError)) throw e
+          failure = e
+          return true
+        }
+      }),
+      { numRuns: options.runs, seed: options.seed },
+    )
+    if (failure) throw failure
+    if (!details.failed) {
+      return { result: 'agree', runs: details.numRuns, seed: options.seed, stepsCompared, counterexample: null, path: null }
+    }
+    const [choices] = details.counterexample!
+    return {
+      result: 'diverge',
+      runs: details.numRuns,
+      seed: options.seed,
+      stepsCompared,
+      counterexample: await walk(instance, implementation, choices, checkRefusals),
+      path: details.counterexamplePath,
+    }
+  } finally {
+    await implementation.close()
   }
-  const [choices] = details.counterexample!
-  return {
-    result: 'diverge',
-    runs: details.numRuns,
-    seed: options.seed,
-    stepsCompared,
-    counterexample: walk(instance, factory, choices, checkRefusals),
-    path: details.counterexamplePath,
+}
+
+/** The implementation under test across a conform run: one driver, reset before each walk
+ * and each refusal probe (or stopped and started again when it cannot reset). */
+export class Implementation {
+  private current: Driver | undefined
+
+  constructor(
+    private readonly factory: DriverFactory,
+    private readonly params: Readonly<Record<string, number>>,
+    private readonly bug: string | undefined,
+  ) {}
+
+  /** The implementation in its initial state. */
+  async fresh(): Promise<Driver> {
+    const previous = this.current
+    this.current = undefined
+    this.current = await callDriver(0, previous ? 'reset' : 'start', () => freshDriver(this.factory, previous, this.params, this.bug))
+    return this.current
+  }
+
+  async close(): Promise<void> {
+    const current = this.current
+    this.current = undefined
+    await current?.stop?.()
   }
 }
 
@@ -205,4 +259,11 @@ export function divergenceTrace(instance: Instance, diverging: Walk, seed: numbe
   // in #meta; replay offers it to the implementation after the last state.
   if (d.forbidden) trace['#meta'][FORBIDDEN_STEP] = { action: d.action, picks: picksToItf(instance, d.action, d.picks) }
   return trace
+}
+
+/** The walk a driver failed on, as an ITF trace: the steps it followed, and the failure in
+ * #meta.description. */
+export function driverFailureTrace(instance: Instance, failure: DriverError, seed: number): ItfTrace {
+  const description = `the driver of ${instance.describe()} failed: ${failure.message}`
+  return traceFromPath(instance, failure.walk ?? [], { result: 'driver-error', property: null, seed, description })
 }

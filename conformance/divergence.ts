@@ -5,7 +5,7 @@
 
 import type { Instance } from '../checker/instance.js'
 import { Schema, SchemaError, valueToItf } from '../checker/schema.js'
-import { NotEnabledError, type Driver } from './driver.js'
+import { callDriver, NotEnabledError, type Driver } from './driver.js'
 import { canonicalJson } from '../checker/canonical-json.js'
 import { formatValue } from '../traces/show/text.js'
 
@@ -65,24 +65,24 @@ export function compareObserved(schema: Schema, expected: Uint32Array, observed:
 
 /** Apply one step to the driver and compare; a Divergence if the implementation could not
  * take the step or ended elsewhere, null if it followed. */
-export function followStep(
+export async function followStep(
   instance: Instance,
   driver: Driver,
   step: number,
   action: string,
   picks: Readonly<Record<string, unknown>>,
   expected: Uint32Array,
-): Divergence | null {
-  const label = stepLabel(instance, action, picks)
+): Promise<Divergence | null> {
+  const label = step === 0 ? 'init' : stepLabel(instance, action, picks)
   if (step > 0) {
     try {
-      driver.apply(action, picks)
+      await callDriver(step, label, () => driver.apply(action, picks))
     } catch (e) {
       if (!(e instanceof NotEnabledError)) throw e
       return { step, action, picks, label, reason: `the implementation cannot take this step: ${e.message}`, diff: [] }
     }
   }
-  const difference = compareObserved(instance.schema, expected, driver.observe())
+  const difference = compareObserved(instance.schema, expected, await callDriver(step, label, () => driver.observe()))
   return difference && { step, action, picks, label, ...difference }
 }
 

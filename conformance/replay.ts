@@ -5,7 +5,7 @@
 // the model is then shown, or not, in the code.
 
 import { SchemaError } from '../checker/schema.js'
-import { NotEnabledError, type DriverFactory } from './driver.js'
+import { callDriver, NotEnabledError, type DriverFactory } from './driver.js'
 import { followStep, stepLabel, type Divergence } from './divergence.js'
 import { forbiddenStepOf } from './forbidden-step.js'
 import type { ItfTrace } from '../traces/itf.js'
@@ -36,13 +36,13 @@ export interface ReplayOptions {
 }
 
 /** Replay `trace`, a trace of `instance`, on the implementation that `implementation` starts. */
-export function replayTrace(instance: Instance, trace: ItfTrace, implementation: DriverFactory, options: ReplayOptions = {}): ReplayResult {
+export async function replayTrace(instance: Instance, trace: ItfTrace, implementation: DriverFactory, options: ReplayOptions = {}): Promise<ReplayResult> {
   const { onStart, onFollowed } = options
   const steps = decodeTrace(instance, trace)
-  const driver = implementation.start(instance.config.params, instance.config.bug)
   const property = trace['#meta'].property ?? null
   // Name a property the model lacks before running anything: that is a bad trace.
   if (property !== null) instance.holds(property, steps[0].state)
+  const driver = await callDriver(0, 'start', () => implementation.start(instance.config.params, instance.config.bug))
   const result = (followed: number, divergence: Divergence | null, reproduced: boolean | null): ReplayResult => ({
     model: instance.model.name,
     configuration: instance.describe(),
@@ -55,16 +55,16 @@ export function replayTrace(instance: Instance, trace: ItfTrace, implementation:
   onStart?.(instance.describe())
   try {
     for (let i = 0; i < steps.length; i++) {
-      const divergence = followStep(instance, driver, i, steps[i].action, steps[i].picks, steps[i].state)
+      const divergence = await followStep(instance, driver, i, steps[i].action, steps[i].picks, steps[i].state)
       if (divergence) return result(Math.max(0, i - 1), divergence, property === null ? null : false)
       onFollowed?.(i, i === 0 ? 'init' : stepLabel(instance, steps[i].action, steps[i].picks))
     }
     // A conform trace may end where the implementation took a step the model forbids.
     const forbidden = forbiddenStepOf(instance, trace['#meta'])
     if (forbidden) {
+      const label = stepLabel(instance, forbidden.action, forbidden.picks)
       try {
-        driver.apply(forbidden.action, forbidden.picks)
-        const label = stepLabel(instance, forbidden.action, forbidden.picks)
+        await callDriver(steps.length, label, () => driver.apply(forbidden.action, forbidden.picks))
         const reason = `the implementation took ${label}, which the model does not allow here`
         return result(steps.length - 1, { step: steps.length, ...forbidden, label, reason, diff: [], forbidden: true }, property === null ? null : false)
       } catch (e) {
@@ -76,13 +76,13 @@ export function replayTrace(instance: Instance, trace: ItfTrace, implementation:
     // on the implementation's own observation keeps the verdict about the code.
     let observedWords: Uint32Array
     try {
-      observedWords = instance.schema.encode(driver.observe() as never)
+      observedWords = instance.schema.encode((await callDriver(steps.length - 1, 'observe', () => driver.observe())) as never)
     } catch (e) {
       if (e instanceof SchemaError) return result(steps.length - 1, null, false)
       throw e
     }
     return result(steps.length - 1, null, !instance.holds(property, observedWords))
   } finally {
-    driver.stop?.()
+    await driver.stop?.()
   }
 }

@@ -15,8 +15,8 @@ import { replay } from '../api/replay.js'
 const model = findModel('two-phase-commit')
 
 for (const bug of [undefined, ...Object.keys(model.bugs)]) {
-  test(`two-phase-commit${bug ? ` --bug ${bug}` : ''}: 200 random walks of up to 40 steps, no divergence, forbidden steps refused`, () => {
-    const r = conform(Instance.create(model, { rm: 3 }, bug), twoPhaseCommitDriver, { runs: 200, seed: 7, maxSteps: 40 })
+  test(`two-phase-commit${bug ? ` --bug ${bug}` : ''}: 200 random walks of up to 40 steps, no divergence, forbidden steps refused`, async () => {
+    const r = await conform(Instance.create(model, { rm: 3 }, bug), twoPhaseCommitDriver, { runs: 200, seed: 7, maxSteps: 40 })
     assert.is(r.result, 'agree', r.counterexample ? JSON.stringify(r.counterexample.divergence) : '')
     assert.is(r.runs, 200)
     assert.ok(r.stepsCompared > 200 * 5, `only ${r.stepsCompared} steps compared`)
@@ -30,9 +30,9 @@ const forgetfulTm: typeof stepTm = (config, state, event) => {
   return { ...t, effects: t.effects.filter((e) => e.to !== config.rmCount - 1) }
 }
 
-test('conform: a mutant TM that skips one RM on Abort diverges, shrunk to TMAbort then RMRcvAbortMsg(rm3)', () => {
+test('conform: a mutant TM that skips one RM on Abort diverges, shrunk to TMAbort then RMRcvAbortMsg(rm3)', async () => {
   const mutant = twoPhaseCommitDriverOf({ stepTm: forgetfulTm, stepRm })
-  const r = conform(Instance.create(model, { rm: 3 }), mutant, { runs: 300, seed: 1, maxSteps: 30 })
+  const r = await conform(Instance.create(model, { rm: 3 }), mutant, { runs: 300, seed: 1, maxSteps: 30 })
   assert.is(r.result, 'diverge')
   const w = r.counterexample!
   assert.equal(w.steps.map((s) => s.action), ['init', 'TMAbort', 'RMRcvAbortMsg'])
@@ -42,11 +42,11 @@ test('conform: a mutant TM that skips one RM on Abort diverges, shrunk to TMAbor
   assert.match(w.divergence!.reason, /cannot take this step: no Abort message was sent to rm3/)
 })
 
-test('conform: an observed state that differs is reported per variable', () => {
+test('conform: an observed state that differs is reported per variable', async () => {
   // This mutant RM records Commit as aborted: it takes the step but lands elsewhere.
   const confused: typeof stepRm = (config, state, event) =>
     event.type === 'Receive' && event.message.type === 'Commit' ? stepRm(config, state, { type: 'Receive', message: { type: 'Abort' } }) : stepRm(config, state, event)
-  const r = conform(Instance.create(model, { rm: 2 }), twoPhaseCommitDriverOf({ stepTm, stepRm: confused }), { runs: 500, seed: 3, maxSteps: 30 })
+  const r = await conform(Instance.create(model, { rm: 2 }), twoPhaseCommitDriverOf({ stepTm, stepRm: confused }), { runs: 500, seed: 3, maxSteps: 30 })
   assert.is(r.result, 'diverge')
   const d = r.counterexample!.divergence!
   assert.is(d.action, 'RMRcvCommitMsg')
@@ -61,8 +61,8 @@ test('conform (refusals checked by default): a mutant RM that may abort after pr
   const permissive: typeof stepRm = (config, state, event) => stepRm({ ...config, bug: 'abort-after-prepare' }, state, event)
   const mutant = twoPhaseCommitDriverOf({ stepTm, stepRm: permissive })
   const instance = Instance.create(model, { rm: 3 })
-  assert.is(conform(instance, mutant, { runs: 100, seed: 5, maxSteps: 30, checkRefusals: false }).result, 'agree', 'with --no-refusals a more permissive implementation passes')
-  const r = conform(instance, mutant, { runs: 100, seed: 5, maxSteps: 30 })
+  assert.is((await conform(instance, mutant, { runs: 100, seed: 5, maxSteps: 30, checkRefusals: false })).result, 'agree', 'with --no-refusals a more permissive implementation passes')
+  const r = await conform(instance, mutant, { runs: 100, seed: 5, maxSteps: 30 })
   assert.is(r.result, 'diverge')
   const w = r.counterexample!
   assert.equal(w.steps.map((s) => s.action), ['init', 'RMPrepare'])

@@ -17,8 +17,8 @@ import { assertBugReplaysOnlyWithTheBug, assertFoundReplayedAndConforming } from
 const model = findModel('lock-service')
 
 for (const bug of [undefined, ...Object.keys(model.bugs)]) {
-  test(`lock-service${bug ? ` --bug ${bug}` : ''}: 150 random walks agree with the implementation`, () => {
-    const r = conform(Instance.create(model, {}, bug), lockServiceDriver, { runs: 150, seed: 11, maxSteps: 40 })
+  test(`lock-service${bug ? ` --bug ${bug}` : ''}: 150 random walks agree with the implementation`, async () => {
+    const r = await conform(Instance.create(model, {}, bug), lockServiceDriver, { runs: 150, seed: 11, maxSteps: 40 })
     assert.is(r.result, 'agree', r.counterexample ? JSON.stringify(r.counterexample.divergence) : '')
     assert.ok(r.stepsCompared > 150 * 5, `only ${r.stepsCompared} steps compared`)
   })
@@ -28,16 +28,16 @@ for (const bug of Object.keys(model.bugs)) {
   test(`lock-service --bug ${bug}: the counterexample, as an ITF trace, replays and is reproduced on the implementation`, () => assertBugReplaysOnlyWithTheBug(model, bug, lockServiceDriver))
 }
 
-test('conform catches an implementation that differs from the model: a client without the drift margin', () => {
+test('conform catches an implementation that differs from the model: a client without the drift margin', async () => {
   const careless: typeof stepClient = (config, state, event) => stepClient({ ...config, bug: 'unbounded-drift' }, state, event)
-  const r = conform(Instance.create(model, {}), lockServiceDriverOf({ stepLockServer, stepClient: careless, stepStorage }), { runs: 200, seed: 2, maxSteps: 30 })
+  const r = await conform(Instance.create(model, {}), lockServiceDriverOf({ stepLockServer, stepClient: careless, stepStorage }), { runs: 200, seed: 2, maxSteps: 30 })
   assert.is(r.result, 'diverge')
   const d = r.counterexample!.divergence!
   assert.is(d.action, 'Acquire')
   assert.equal(d.diff.map((v) => v.variable), ['client'])
 })
 
-test('the CLI: check writes the no-fencing counterexample, replay reproduces it, conform agrees', () => {
+test('the CLI: check writes the no-fencing counterexample, replay reproduces it, conform agrees', async () => {
   assertFoundReplayedAndConforming('lock-service', 'no-fencing', 'NoStaleWrite', 10)
 })
 

@@ -19,19 +19,19 @@ import { replay } from '../api/replay.js'
 const model = findModel('paxos')
 const paxos = (params: Record<string, number> = {}, bug?: string) => Instance.create(model, params, bug)
 
-test('paxos acceptors=3 values=2 ballots=2: 3,921 distinct states, as TLC; a value is chosen somewhere', () => {
+test('paxos acceptors=3 values=2 ballots=2: 3,921 distinct states, as TLC; a value is chosen somewhere', async () => {
   const r = bfs(paxos())
   assert.is(r.result, 'safe')
   assert.is(r.distinctStates, 3921)
   // `safe` also says the `sometimes` property ValueChosen was reached: the check is not vacuous.
 })
 
-test('paxos: smaller and larger configurations are safe', () => {
+test('paxos: smaller and larger configurations are safe', async () => {
   assert.is(bfs(paxos({ acceptors: 1, values: 1, ballots: 1 })).result, 'safe')
   assert.is(bfs(paxos({ acceptors: 2, values: 2, ballots: 2 })).result, 'safe')
 })
 
-test('paxos: majorities and chosen, as Voting.tla defines them', () => {
+test('paxos: majorities and chosen, as Voting.tla defines them', async () => {
   assert.equal(majorities(3), [[0, 1], [0, 2], [1, 2], [0, 1, 2]])
   assert.equal(majorities(2), [[0, 1]])
   const vote = (acc: number, bal: number, val: string) => ({ type: '2b', acc, bal, val }) as const
@@ -61,20 +61,20 @@ for (const bug of Object.keys(model.bugs)) {
 }
 
 for (const bug of [undefined, ...Object.keys(model.bugs)]) {
-  test(`paxos${bug ? ` --bug ${bug}` : ''}: 100 random walks of up to 40 steps, no divergence, forbidden steps refused`, () => {
-    const r = conform(paxos({}, bug), paxosDriver, { runs: 100, seed: 5, maxSteps: 40 })
+  test(`paxos${bug ? ` --bug ${bug}` : ''}: 100 random walks of up to 40 steps, no divergence, forbidden steps refused`, async () => {
+    const r = await conform(paxos({}, bug), paxosDriver, { runs: 100, seed: 5, maxSteps: 40 })
     assert.is(r.result, 'agree', JSON.stringify(r.counterexample?.divergence))
     assert.ok(r.stepsCompared > 100 * 10, `only ${r.stepsCompared} steps compared`)
   })
 }
 
-test('paxos conform: an acceptor that forgets to report its vote in 1b diverges, shrunk to the 7 steps that show it', () => {
+test('paxos conform: an acceptor that forgets to report its vote in 1b diverges, shrunk to the 7 steps that show it', async () => {
   const forgetful: typeof stepAcceptor = (config, state, event) => {
     const t = stepAcceptor(config, state, event)
     if ('refused' in t) return t
     return { ...t, effects: t.effects.map((e) => (e.message.type === '1b' ? { ...e, message: { ...e.message, mbal: -1, mval: null } } : e)) }
   }
-  const r = conform(paxos(), paxosDriverOf({ stepAcceptor: forgetful, stepProposer }), { runs: 300, seed: 9, maxSteps: 40 })
+  const r = await conform(paxos(), paxosDriverOf({ stepAcceptor: forgetful, stepProposer }), { runs: 300, seed: 9, maxSteps: 40 })
   assert.is(r.result, 'diverge')
   const w = r.counterexample!
   // 1a(b0), two promises, 2a, a vote, 1a(b1), the voter's promise for b1 (which must report the vote).

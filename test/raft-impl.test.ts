@@ -24,21 +24,21 @@ const model = findModel('raft')
 const wide = { servers: 3, values: 2, maxTerm: 6, maxLogLength: 3, maxMessages: 4 }
 
 for (const bug of [undefined, ...Object.keys(model.bugs)]) {
-  test(`raft${bug ? ` --bug ${bug}` : ''}: 25 random walks of 3 servers agree with the implementation`, () => {
-    const r = conform(Instance.create(model, wide, bug), raftDriver, { runs: 25, seed: 7, maxSteps: 30 })
+  test(`raft${bug ? ` --bug ${bug}` : ''}: 25 random walks of 3 servers agree with the implementation`, async () => {
+    const r = await conform(Instance.create(model, wide, bug), raftDriver, { runs: 25, seed: 7, maxSteps: 30 })
     assert.is(r.result, 'agree', r.counterexample ? JSON.stringify(r.counterexample.divergence) : '')
     assert.ok(r.stepsCompared > 25 * 8, `only ${r.stepsCompared} steps compared`)
   })
 }
 
 /** Replay a checker path on a driver: the first divergence, or the observed final state's words. */
-function replay(instance: Instance, bug: string | undefined, path: { action: string; picks: Readonly<Record<string, unknown>>; state: Uint32Array }[]) {
-  const driver = raftDriver.start(instance.config.params, bug)
+async function replay(instance: Instance, bug: string | undefined, path: { action: string; picks: Readonly<Record<string, unknown>>; state: Uint32Array }[]) {
+  const driver = await raftDriver.start(instance.config.params, bug)
   for (const [i, step] of path.entries()) {
-    const divergence = followStep(instance, driver, i, step.action, step.picks, step.state)
+    const divergence = await followStep(instance, driver, i, step.action, step.picks, step.state)
     if (divergence) return { divergence, final: null }
   }
-  return { divergence: null, final: instance.schema.encode(driver.observe() as never) }
+  return { divergence: null, final: instance.schema.encode((await driver.observe()) as never) }
 }
 
 // The shortest counterexample of each bug, but Figure 3.7's (commit-earlier-term): too deep to
@@ -73,15 +73,15 @@ async function counterexample(bug: string) {
 for (const bug of Object.keys(model.bugs)) {
   test(`raft --bug ${bug}: the counterexample replays on the implementation and reproduces the violation`, async () => {
     const { instance, path } = await counterexample(bug)
-    const { divergence, final } = replay(instance, bug, path)
+    const { divergence, final } = await replay(instance, bug, path)
     assert.is(divergence, null, JSON.stringify(divergence))
     assert.not.ok(instance.holds(expected[bug], final!), `${expected[bug]} holds on the implementation's final state`)
-    const fixed = replay(instance, undefined, path)
+    const fixed = await replay(instance, undefined, path)
     assert.ok(fixed.divergence, 'the correct implementation followed the buggy trace to its end')
   })
 }
 
-test('Ready: the hard state is handed over only when it changed, and a restarted node recovers it', () => {
+test('Ready: the hard state is handed over only when it changed, and a restarted node recovers it', async () => {
   const storage = new MemoryStorage<number>()
   const node = new RaftNode<number>({ servers: 1 }, 0, storage)
   const save = () => {
@@ -115,7 +115,7 @@ test('Ready: the hard state is handed over only when it changed, and a restarted
   assert.is(again.state.commitIndex, 0)
 })
 
-test('the key-value store applies each put once, by id', () => {
+test('the key-value store applies each put once, by id', async () => {
   const kv = new KvStore()
   kv.apply({ id: 'a', key: 'x', value: '1' })
   kv.apply({ id: 'b', key: 'x', value: '2' })

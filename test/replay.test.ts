@@ -50,21 +50,21 @@ for (const bug of Object.keys(model.bugs)) {
   })
 }
 
-test('replay --json: { model, steps, divergence, property, reproduced }, exit 0', () => {
+test('replay --json: { model, steps, divergence, property, reproduced }, exit 0', async () => {
   const trace = counterexample('commit-after-abort')
   const { code, report } = runCliJson(['replay', saved('json.itf.json', trace)])
   assert.is(code, 0)
   assert.equal(report, { model: 'two-phase-commit', steps: 10, divergence: null, property: 'TCConsistent', reproduced: true })
 })
 
-test('replay: text output walks the steps and ends with the verdict', () => {
+test('replay: text output walks the steps and ends with the verdict', async () => {
   const r = runCli(['replay', saved('text.itf.json', counterexample('commit-on-any-prepared'))])
   assert.is(r.code, 0)
   assert.match(r.stdout, /step 1 RMPrepare\(rm=rm\d\): followed/)
   assert.match(r.stdout, /followed all 5 steps\nTCConsistent on the implementation's final state: reproduced\n$/)
 })
 
-test('replay: a state the implementation does not reach is a divergence at that step, with a diff', () => {
+test('replay: a state the implementation does not reach is a divergence at that step, with a diff', async () => {
   const trace = counterexample('commit-on-any-prepared')
   const edited = structuredClone(trace)
   // Step 3 is TMCommit; claim the TM aborted instead.
@@ -89,7 +89,7 @@ test('replay: without the bug, the implementation refuses the buggy step', async
   assert.is(r.reproduced, false)
 })
 
-test('replay: an implementation that follows but keeps the property is "not reproduced", exit 0', () => {
+test('replay: an implementation that follows but keeps the property is "not reproduced", exit 0', async () => {
   const trace = counterexample('abort-after-prepare')
   const asTypeOK = { ...trace, '#meta': { ...trace['#meta'], property: 'TypeOK' } }
   const { code, report } = runCliJson(['replay', saved('typeok.itf.json', asTypeOK)])
@@ -99,7 +99,7 @@ test('replay: an implementation that follows but keeps the property is "not repr
   assert.match(runCli(['replay', saved('typeok.itf.json', asTypeOK)]).stdout, /TypeOK on the implementation's final state: not reproduced/)
 })
 
-test('replay: bad traces and models without an implementation are one line, exit 2', () => {
+test('replay: bad traces and models without an implementation are one line, exit 2', async () => {
   const trace = counterexample('commit-on-any-prepared')
   const cases: [unknown, RegExp][] = [
     ['{ not json', /is not JSON/],
@@ -121,7 +121,7 @@ test('conform -> replay: the shrunk divergence of a mutant replays as the same d
     event.type === 'ChooseToAbort' && state.rm === 1 ? { refused: 'this mutant RM never aborts on its own' } : stepRm(config, state, event)
   const mutant = twoPhaseCommitDriverOf({ stepTm, stepRm: mutantRm })
   const instance = Instance.create(model, { rm: 3 })
-  const r = conform(instance, mutant, { runs: 200, seed: 11, maxSteps: 30 })
+  const r = await conform(instance, mutant, { runs: 200, seed: 11, maxSteps: 30 })
   assert.is(r.result, 'diverge')
   const trace = divergenceTrace(instance, r.counterexample!, 11)
   assert.equal(trace.states.map((s) => s['mbt::actionTaken']), ['init', 'RMChooseToAbort'])
@@ -136,7 +136,7 @@ test('conform -> replay: the shrunk divergence of a mutant replays as the same d
   assert.is((await replay(trace, { driver: twoPhaseCommitDriver })).divergence, null)
 })
 
-test('conform CLI: the two-phase-commit implementation agrees with its model', () => {
+test('conform CLI: the two-phase-commit implementation agrees with its model', async () => {
   const { code, report } = runCliJson(['conform', 'two-phase-commit', '--runs', '50', '--seed', '4'])
   assert.is(code, 0)
   assert.equal(report, { model: 'two-phase-commit', runs: 50, seed: 4, result: 'agree', traceFile: null })

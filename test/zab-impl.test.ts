@@ -8,7 +8,7 @@ import { Instance } from '../checker/instance.js'
 import { zabDriver, zabDriverOf } from '../protocols/zab/driver.js'
 import { stepServer } from '../protocols/zab/impl/server.js'
 import { findModel } from './helpers/models.js'
-import { conform, walk } from '../conformance/conform.js'
+import { conform, Implementation, walk } from '../conformance/conform.js'
 import { assertBugReplaysOnlyWithTheBug, assertFoundReplayedAndConforming } from './helpers/end-to-end.js'
 
 const model = findModel('zab')
@@ -16,8 +16,8 @@ const model = findModel('zab')
 const walkParams = { maxEpoch: 3, maxTxns: 3 }
 
 for (const bug of [undefined, ...Object.keys(model.bugs)]) {
-  test(`zab${bug ? ` --bug ${bug}` : ''}: 120 random walks agree with the implementation`, () => {
-    const r = conform(Instance.create(model, walkParams, bug), zabDriver, { runs: 120, seed: 17, maxSteps: 40 })
+  test(`zab${bug ? ` --bug ${bug}` : ''}: 120 random walks agree with the implementation`, async () => {
+    const r = await conform(Instance.create(model, walkParams, bug), zabDriver, { runs: 120, seed: 17, maxSteps: 40 })
     assert.is(r.result, 'agree', r.counterexample ? JSON.stringify(r.counterexample.divergence) : '')
     assert.ok(r.stepsCompared > 120 * 5, `only ${r.stepsCompared} steps compared`)
   })
@@ -33,13 +33,18 @@ const withoutCrashes = {
   },
 }
 for (const bug of [undefined, ...Object.keys(model.bugs)]) {
-  test(`zab${bug ? ` --bug ${bug}` : ''} without crashes: 80 random walks through broadcast and commit agree`, () => {
+  test(`zab${bug ? ` --bug ${bug}` : ''} without crashes: 80 random walks through broadcast and commit agree`, async () => {
     const instance = Instance.create(withoutCrashes, { maxEpoch: 2, maxTxns: 6 }, bug)
-    const r = conform(instance, zabDriver, { runs: 80, seed: 23, maxSteps: 40 })
+    const r = await conform(instance, zabDriver, { runs: 80, seed: 23, maxSteps: 40 })
     assert.is(r.result, 'agree', r.counterexample ? JSON.stringify(r.counterexample.divergence) : '')
     // The walks did reach the commit steps (checked on one fixed walk schedule).
-    const actions = new Set(Array.from({ length: 20 }, (_, i) => walk(instance, zabDriver, Array.from({ length: 40 }, (_, j) => i * 1000 + j * 7919)))
-      .flatMap((w) => w.steps.map((s) => s.action)))
+    const implementation = new Implementation(zabDriver, instance.config.params, instance.config.bug)
+    const actions = new Set<string>()
+    for (let i = 0; i < 20; i++) {
+      const w = await walk(instance, implementation, Array.from({ length: 40 }, (_, j) => i * 1000 + j * 7919))
+      for (const s of w.steps) actions.add(s.action)
+    }
+    await implementation.close()
     for (const a of ['Sync', 'LeaderAck', 'Propose', 'FollowerAccept', 'LeaderCommit', 'FollowerCommit']) assert.ok(actions.has(a), `${a} never taken`)
   })
 }
@@ -48,13 +53,13 @@ for (const bug of Object.keys(model.bugs)) {
   test(`zab --bug ${bug}: the counterexample, as an ITF trace, replays and is reproduced on the implementation`, () => assertBugReplaysOnlyWithTheBug(model, bug, zabDriver))
 }
 
-test('conform catches a server that forgets to record the epoch of the NEWLEADER it took', () => {
+test('conform catches a server that forgets to record the epoch of the NEWLEADER it took', async () => {
   const forgetful: typeof stepServer = (config, state, event) => {
     const t = stepServer(config, state, event)
     if ('refused' in t || event.type !== 'Receive' || event.message.type !== 'NewLeader') return t
     return { ...t, state: { ...t.state, currentEpoch: state.currentEpoch } }
   }
-  const r = conform(Instance.create(model, {}), zabDriverOf({ stepServer: forgetful }), { runs: 200, seed: 4, maxSteps: 30 })
+  const r = await conform(Instance.create(model, {}), zabDriverOf({ stepServer: forgetful }), { runs: 200, seed: 4, maxSteps: 30 })
   assert.is(r.result, 'diverge')
   const d = r.counterexample!.divergence!
   assert.is(d.action, 'Sync')
@@ -62,7 +67,7 @@ test('conform catches a server that forgets to record the epoch of the NEWLEADER
   assert.equal(r.counterexample!.steps.map((s) => s.action), ['init', 'Elect', 'Sync'])
 })
 
-test('the CLI: check writes the skip-sync counterexample, replay reproduces it, conform agrees', () => {
+test('the CLI: check writes the skip-sync counterexample, replay reproduces it, conform agrees', async () => {
   assertFoundReplayedAndConforming('zab', 'skip-sync', 'Agreement', 15)
 })
 

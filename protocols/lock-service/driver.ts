@@ -56,7 +56,7 @@ class LockServiceCluster implements Driver {
     this.clientLease = this.clients.map(() => 0)
   }
 
-  apply(action: string, picks: Readonly<Record<string, unknown>>) {
+  async apply(action: string, picks: Readonly<Record<string, unknown>>) {
     switch (action) {
       case 'Tick':
         this.toServer({ type: 'Tick' })
@@ -116,7 +116,7 @@ class LockServiceCluster implements Driver {
     }
   }
 
-  observe() {
+  async observe() {
     return {
       now: this.server.now,
       skew: this.clients.map((_, c) => this.skewOf(c)),
@@ -172,7 +172,7 @@ class LockServiceCluster implements Driver {
 export function lockServiceDriverOf(cores: LockServiceCores): DriverFactory {
   return {
     model: 'lock-service',
-    start: (params, bug) => new LockServiceCluster(params, bug as LockServiceBug, cores),
+    start: async (params, bug) => new LockServiceCluster(params, bug as LockServiceBug, cores),
   }
 }
 

@@ -33,7 +33,7 @@ class PaxosCluster implements Driver {
     this.proposers = Array.from({ length: params.ballots }, (_, b) => initialProposer(b))
   }
 
-  apply(action: string, picks: Readonly<Record<string, unknown>>) {
+  async apply(action: string, picks: Readonly<Record<string, unknown>>) {
     const proposerConfig = { acceptors: this.params.acceptors, bug: this.bug }
     switch (action) {
       case 'Phase1a': {
@@ -66,7 +66,7 @@ class PaxosCluster implements Driver {
     }
   }
 
-  observe() {
+  async observe() {
     return {
       maxBal: this.acceptors.map((a) => a.maxBal),
       maxVBal: this.acceptors.map((a) => a.maxVBal),
@@ -91,7 +91,7 @@ class PaxosCluster implements Driver {
 
 /** A driver factory over the given cores (the real ones unless a test swaps one). */
 export function paxosDriverOf(cores: PaxosCores): DriverFactory {
-  return { model: 'paxos', start: (params, bug) => new PaxosCluster(params, bug as PaxosBug, cores) }
+  return { model: 'paxos', start: async (params, bug) => new PaxosCluster(params, bug as PaxosBug, cores) }
 }
 
 export const paxosDriver = paxosDriverOf({ stepAcceptor, stepProposer })

@@ -67,7 +67,7 @@ class RaftCluster implements Driver {
     this.voterLog = this.nodes.map(() => this.noVoterLog())
   }
 
-  apply(action: string, picks: Readonly<Record<string, unknown>>) {
+  async apply(action: string, picks: Readonly<Record<string, unknown>>) {
     const logsBefore = this.nodes.map((n) => n.state.log)
     this.applyStep(action, picks)
     // Next's history conjunct: allLogs' = allLogs \cup {log[i] : i \in Server}.
@@ -122,7 +122,7 @@ class RaftCluster implements Driver {
     }
   }
 
-  observe() {
+  async observe() {
     const states = this.nodes.map((n) => n.state)
     return {
       messages: [...this.bag.values()].map(([m, count]) => [m, count]),
@@ -261,7 +261,7 @@ function toRaft(m: ModelMessage): RaftMessage<Value> {
 
 export const raftDriver: DriverFactory = {
   model: 'raft',
-  start(params, bug) {
+  async start(params, bug) {
     return new RaftCluster(params.servers ?? 2, bug as RaftBug, params.history !== 0)
   },
 }

@@ -29,7 +29,7 @@ class TwoPhaseCluster implements Driver {
     this.rms = Array.from({ length: rmCount }, (_, rm) => initialRm(rm))
   }
 
-  apply(action: string, picks: Readonly<Record<string, unknown>>) {
+  async apply(action: string, picks: Readonly<Record<string, unknown>>) {
     const tmConfig = { rmCount: this.rmCount, bug: this.bug }
     const rmConfig = { bug: this.bug }
     const toTm = (t: Transition<TmState, Address, Message>) => {
@@ -66,7 +66,7 @@ class TwoPhaseCluster implements Driver {
     }
   }
 
-  observe() {
+  async observe() {
     return {
       rmState: this.rms.map((r) => r.rmState),
       tmState: this.tm.tmState,
@@ -103,7 +103,7 @@ class TwoPhaseCluster implements Driver {
 export function twoPhaseCommitDriverOf(cores: TwoPhaseCores): DriverFactory {
   return {
     model: 'two-phase-commit',
-    start: (params, bug) => new TwoPhaseCluster(params.rm, bug as TwoPhaseBug, cores),
+    start: async (params, bug) => new TwoPhaseCluster(params.rm, bug as TwoPhaseBug, cores),
   }
 }
 

@@ -40,7 +40,7 @@ class ZabCluster implements Driver {
     this.primary = Array.from({ length: params.maxEpoch + 2 }, () => 0)
   }
 
-  apply(action: string, picks: Readonly<Record<string, unknown>>) {
+  async apply(action: string, picks: Readonly<Record<string, unknown>>) {
     switch (action) {
       case 'Elect': {
         const leader = this.server(picks.leader)
@@ -117,7 +117,7 @@ class ZabCluster implements Driver {
     }
   }
 
-  observe() {
+  async observe() {
     const s = this.servers
     return {
       role: s.map((x) => x.role),
@@ -199,7 +199,7 @@ class ZabCluster implements Driver {
 }
 
 export function zabDriverOf(cores: ZabCores): DriverFactory {
-  return { model: 'zab', start: (params, bug) => new ZabCluster(params, bug as ZabBug, cores) }
+  return { model: 'zab', start: async (params, bug) => new ZabCluster(params, bug as ZabBug, cores) }
 }
 
 export const zabDriver = zabDriverOf({ stepServer })

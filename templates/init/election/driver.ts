@@ -4,12 +4,13 @@
 // (Timeout(n): n's timer fires; GrantVote(voter, candidate): the voter receives the candidate's
 // RequestVote; ReceiveVote(candidate, voter): the candidate receives the voter's Vote), and
 // `observe` reports the cluster's state as the model's variables, so that protocheck can
-// compare the two after every step. It is found because it sits beside model.ts.
+// compare the two after every step. Every call returns a promise (a driver may talk to
+// processes); this one keeps everything in memory. It is found because it sits beside model.ts.
 
-import { isRefused, NIL, NotEnabledError, SentMessages, type DriverFactory, type Transition } from 'protocheck/driver'
+import { isRefused, NIL, NotEnabledError, SentMessages, type Driver, type DriverFactory, type Transition } from 'protocheck/driver'
 import { initialState, step, type Config, type Event, type Message, type NodeIndex, type NodeState } from './node.js'
 
-class Cluster {
+class Cluster implements Driver {
   private readonly nodes: NodeState[]
   private readonly network = new SentMessages<NodeIndex, Message>()
 
@@ -17,7 +18,7 @@ class Cluster {
     this.nodes = Array.from({ length: config.nodes }, (_, n) => initialState(n))
   }
 
-  apply(action: string, picks: Readonly<Record<string, unknown>>): void {
+  async apply(action: string, picks: Readonly<Record<string, unknown>>): Promise<void> {
     switch (action) {
       case 'Timeout': {
         const n = this.node(picks, 'n')
@@ -38,7 +39,7 @@ class Cluster {
     }
   }
 
-  observe() {
+  async observe() {
     return {
       role: this.nodes.map((node) => node.role),
       votedFor: this.nodes.map((node) => node.votedFor ?? NIL),
@@ -72,7 +73,7 @@ class Cluster {
 
 const driver: DriverFactory = {
   model: 'election',
-  start: (params, bug) => new Cluster({ nodes: params.nodes, bug }),
+  start: async (params, bug) => new Cluster({ nodes: params.nodes, bug }),
 }
 
 export default driver
