@@ -523,13 +523,13 @@ function diagnose(instance: Instance, expander: Expander, p: PreparedEvent, clos
       },
     )
   }
-  const states = closure.length === 1 ? 'the one model state' : `none of the ${closure.length} model states`
+  const where = closure.length === 1 ? 'the one model state that explains the events before it' : `any of the ${closure.length} model states that explain the events before it`
   if (observationProblem !== null) return `${shown} is enabled, but the state after it differs from the observed: ${observationProblem}`
   if (enabledActions.has(p.action)) {
-    return `${states} that explain the events before it enable${closure.length === 1 ? 's' : ''} ${shown}; ${p.action} is enabled only with other picks, e.g. ${otherPicks.map((x) => `(${x})`).join(', ')}`
+    return `${shown} is not a step of ${where}: ${p.action} is enabled there only with other picks, e.g. ${otherPicks.map((x) => `(${x})`).join(', ')}`
   }
   const enabled = [...enabledActions]
-  return `${p.action} is not enabled in ${states} that explain the events before it (enabled: ${enabled.length ? enabled.join(', ') : 'nothing'})`
+  return `${p.action} is not enabled in ${where} (enabled there: ${enabled.length ? enabled.join(', ') : 'nothing'})`
 }
 
 function doesNotFit(instance: Instance, p: PreparedEvent, picks: Readonly<Record<string, unknown>>, e: SchemaError): InputError {
