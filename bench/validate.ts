@@ -75,7 +75,7 @@ async function realRun(): Promise<string> {
 
 async function modelRun(): Promise<string> {
   const model = await loadModel('raft')
-  const instance = Instance.create(model, { servers: 3, values: 1, maxTerm: 100, maxLogLength: 40, maxMessages: 20, history: 0 })
+  const instance = Instance.create(model, { servers: 3, values: 1, maxTerm: 1000, maxLogLength: 60, maxMessages: 20, history: 0 })
   const observe = (s: Record<string, any>, picks: Record<string, any>) => {
     const i = (picks.i ?? picks.m?.mdest) as number
     const at = (v: unknown) => ({ '#map': [[`server${i + 1}`, v]] })
