@@ -169,6 +169,10 @@ export function validateLog(instance: Instance, log: EventLog, options: Validate
       }
       break
     }
+    if (nextFrontier.length > maxFrontier) {
+      reason = `more than ${maxFrontier} model states explain the first ${explained + 1} events: log more (picks, observed variables) or raise --max-frontier`
+      break
+    }
     frontier = nextFrontier
     largest = Math.max(largest, frontier.length)
     explained++
@@ -255,7 +259,7 @@ class StateSet {
   /** Is `state` new? Then a copy is added; returns the copy, or null. */
   add(state: Uint32Array): Uint32Array | null {
     if (this.has(state)) return null
-    const copy = state.slice()
+    const copy = wordPool.copy(state)
     this.addOwned(copy)
     return copy
   }
@@ -283,6 +287,27 @@ class StateSet {
     return true
   }
 }
+
+/** Copies of states carved out of large buffers: a state of a few thousand bytes copied with
+ * slice() gets a backing store of its own, which costs more than validating the event. */
+class WordPool {
+  private chunk = new Uint32Array(0)
+  private used = 0
+
+  copy(state: Uint32Array): Uint32Array {
+    const n = state.length
+    if (this.used + n > this.chunk.length) {
+      this.chunk = new Uint32Array(Math.max(n, 1 << 18))
+      this.used = 0
+    }
+    const copy = this.chunk.subarray(this.used, this.used + n)
+    copy.set(state)
+    this.used += n
+    return copy
+  }
+}
+
+const wordPool = new WordPool()
 
 function sameWords(a: Uint32Array, b: Uint32Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
