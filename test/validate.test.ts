@@ -95,6 +95,14 @@ test('unlogged steps: a log without its BecomeLeader events is explained only wh
   assert.is((await validate(model, parseEventLog(declared))).report.result, 'conforms')
 })
 
+test('a frontier past --max-frontier: incomplete, with the reason', async () => {
+  const text = mutated((ls) => [ls[0], ...ls.slice(1).filter((l) => JSON.parse(l).action !== 'Timeout')])
+  const { report } = await validate(model, parseEventLog(text), { unlogged: ['Timeout', 'Restart'], maxUnlogged: 2, maxFrontier: 5 })
+  assert.is(report.result, 'incomplete')
+  assert.is(report.unexplained, null)
+  assert.match(report.reason!, /^more than 5 model states explain the first \d+ events/)
+})
+
 test('CLI: conforms (exit 0) with a trace that show reads; a mutated log exits 1 naming the line', () => {
   const log = join(dir, 'walk.ndjson')
   const out = join(dir, 'walk.itf.json')
