@@ -5,7 +5,8 @@
 // rejected at the restart of the killed leader, whose vote for itself is gone. A copy of the
 // good log with one event removed is rejected at the first event that needed it.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
@@ -13,7 +14,8 @@ import * as assert from 'uvu/assert'
 import { validate } from '../api/validate.js'
 import { parseEventLog, type LoggedEvent } from '../conformance/event-log.js'
 import { RaftKvCluster } from '../protocols/raft/impl/cluster.js'
-import { runCliJson } from './helpers/cli.js'
+import { request } from '../runtime/tcp.js'
+import { cliPath, runCliJson } from './helpers/cli.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -118,6 +120,45 @@ test('servers built with vote-not-persisted: the log is rejected at the killed l
   )
   // The leader had voted for itself in its term; restarted, it remembers no vote.
   assert.match(report.unexplained!.reason, new RegExp(`votedFor\\["${server(killed)}"\\]: observed "Nil", the model has "${server(killed)}"`))
+})
+
+test('serve raft --log-events: the merged log of the served cluster conforms', async () => {
+  const file = join(dir, 'served.ndjson')
+  const child = spawn(process.execPath, [cliPath, 'serve', 'raft', '--log-events', file, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
+  try {
+    const first = await new Promise<string>((resolve, reject) => {
+      let text = ''
+      child.stdout!.on('data', (chunk) => {
+        text += chunk
+        if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')))
+      })
+      child.once('close', () => reject(new Error(`serve exited: ${text}`)))
+    })
+    const ports = (JSON.parse(first).nodes as { port: number }[]).map((n) => n.port)
+    const deadline = Date.now() + 20_000
+    for (let k = 0; k < 2; ) {
+      assert.ok(Date.now() < deadline, 'no leader took the puts')
+      for (const port of ports) {
+        const answer = (await request(port, { kind: 'put', id: `served-${k}`, key: 'k', value: String(k) }, 1500).catch(() => undefined)) as { ok?: boolean } | undefined
+        if (answer?.ok) {
+          k++
+          break
+        }
+      }
+      await sleep(50)
+    }
+  } finally {
+    child.kill('SIGINT')
+  }
+  assert.is(await closed, 0)
+  assert.ok(existsSync(file), 'serve wrote the merged log')
+  const parsed = parseEventLog(readFileSync(file, 'utf8'))
+  assert.ok(count(parsed.events, 'ClientRequest') >= 3, 'a no-op and two puts')
+  const cli = runCliJson(['validate', 'raft', '--log', file])
+  assert.is(cli.code, 0, cli.stderr)
+  assert.is(cli.report.result, 'conforms')
+  assert.is(cli.report.traceFile, null)
 })
 
 test.after(() => rmSync(dir, { recursive: true, force: true }))
