@@ -268,9 +268,20 @@ export default defineModel({
         for (const i of all) {
           if (role[i] !== 'Leader') continue
           const match = s.matchIndex.get(i)
-          const agrees = (index: number) => 1 + all.filter((k) => k !== i && match.get(k) >= index).length
+          // The leader itself, and every other server whose matchIndex reaches `index`.
+          const agrees = (index: number) => {
+            let n = 1
+            for (const k of all) if (k !== i && match.get(k) >= index) n++
+            return n
+          }
+          // The largest index a quorum agrees on (agreement only shrinks as the index grows).
           let maxAgree = 0
-          for (let index = 1; index <= logs[i].length; index++) if (isQuorum(agrees(index))) maxAgree = index
+          for (let index = logs[i].length; index >= 1; index--) {
+            if (isQuorum(agrees(index))) {
+              maxAgree = index
+              break
+            }
+          }
           // Only an entry of the leader's own term is committed by counting replicas; earlier
           // entries are committed with it (Log Matching). The bug drops that check.
           const countable = maxAgree > 0 && (bug === 'commit-earlier-term' || logs[i][maxAgree - 1].term === term[i])
