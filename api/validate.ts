@@ -69,9 +69,10 @@ export async function validate(model: Model | string, log: string | EventLog, se
   // only wants the verdict should not pay for it.
   let trace: ItfTrace | undefined
   const buildTrace = () => {
-    trace = traceFromPath(instance, r.path, { result: r.result, property: null, description })
+    const { path, pathLines } = r.behaviour()
+    trace = traceFromPath(instance, path, { result: r.result, property: null, description })
     trace.states.forEach((s, i) => {
-      const line = r.pathLines[i]
+      const line = pathLines[i]
       if (line !== null) s['#meta'] = { ...s['#meta'], line }
       else if (i > 0) s['#meta'] = { ...s['#meta'], unlogged: true }
     })
@@ -93,7 +94,7 @@ export async function validate(model: Model | string, log: string | EventLog, se
     seconds: r.seconds,
     eventsPerSecond: r.eventsPerSecond,
     traceFile: null,
-    traceLength: r.path.length,
+    traceLength: r.pathLength,
   }
   return {
     report,

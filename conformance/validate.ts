@@ -58,19 +58,19 @@ export interface ValidationResult {
   maxFrontier: number
   seconds: number
   eventsPerSecond: number
-  /** One behaviour explaining the longest explained prefix: initial state first. */
-  path: Step[]
-  /** For each step of `path`, the log line it explains (null: the initial state or an unlogged step). */
-  pathLines: (number | null)[]
+  /** States in that behaviour: the initial state, the explained events and the unlogged steps between them. */
+  pathLength: number
+  /** One behaviour explaining the longest explained prefix, initial state first (rebuilt on
+   * each call); with each step the log line it explains (null: the initial state or an unlogged step). */
+  behaviour(): { path: Step[]; pathLines: (number | null)[] }
 }
 
 /** A step of some explaining behaviour, linked to the one before it. */
 interface Link {
   readonly parent: Link | null
-  readonly action: string
-  readonly picks: Readonly<Record<string, unknown>>
-  /** The state after the step (shared with the frontier's candidate, not a copy). */
-  readonly words: Uint32Array
+  /** The step's position among the steps its state emits (among the initial states, for the
+   * root): states are not kept along the behaviour, only rebuilt from these when asked for. */
+  readonly ordinal: number
   readonly line: number | null
 }
 
@@ -108,13 +108,14 @@ export function validateLog(instance: Instance, log: EventLog, options: Validate
   const unloggedSet = new Set(unlogged)
   const expander = new Expander(instance)
 
+  // Two generations of state copies: the frontier's, and the one being built from it.
+  const pools = [new WordPool(), new WordPool()]
+  let generation = 0
   let frontier: Candidate[] = []
-  const roots = new StateSet(instance.words)
-  instance.initial((_ordinal, _action, _picks, successor) => {
+  const roots = new StateSet(instance.words, pools[generation])
+  instance.initial((ordinal, _action, _picks, successor) => {
     const words = roots.add(successor)
-    if (words) {
-      frontier.push({ words, link: { parent: null, action: 'init', picks: {}, words, line: null } })
-    }
+    if (words) frontier.push({ words, link: { parent: null, ordinal, line: null } })
   })
 
   let largest = frontier.length
@@ -122,20 +123,24 @@ export function validateLog(instance: Instance, log: EventLog, options: Validate
   let unexplained: Unexplained | null = null
   let reason: string | null = null
   for (const p of prepared) {
+    // This event's states go to the other generation's pool, emptied first: the frontier they
+    // come from is in the current one, and nothing older is referenced any more.
+    const pool = pools[1 - generation]
+    pool.reset()
     // The unlogged steps: a breadth-first closure of at most maxUnlogged steps.
     let closure = frontier
     if (maxUnlogged > 0 && unloggedSet.size > 0) {
-      const seen = new StateSet(instance.words)
+      const seen = new StateSet(instance.words, pool)
       for (const c of frontier) seen.addOwned(c.words)
       let layer = frontier
       closure = [...frontier]
       for (let k = 0; k < maxUnlogged && layer.length > 0; k++) {
         const next: Candidate[] = []
         for (const c of layer) {
-          expander.expand(c.words, (name) => unloggedSet.has(name), (name, picks, successor, overflow) => {
+          expander.expand(c.words, (name) => unloggedSet.has(name), (ordinal, _name, _picks, successor, overflow) => {
             const words = overflow ? null : seen.add(successor)
             if (!words) return
-            next.push({ words, link: { parent: c.link, action: name, picks, words, line: null } })
+            next.push({ words, link: { parent: c.link, ordinal, line: null } })
           })
         }
         closure.push(...next)
@@ -148,14 +153,14 @@ export function validateLog(instance: Instance, log: EventLog, options: Validate
       break
     }
     const nextFrontier: Candidate[] = []
-    const seen = new StateSet(instance.words)
+    const seen = new StateSet(instance.words, pool)
     for (const c of closure) {
-      expander.expand(c.words, (name, picks) => name === p.action && p.picksMatch(picks), (name, picks, successor, overflow) => {
+      expander.expand(c.words, (name, picks) => name === p.action && p.picksMatch(picks), (ordinal, _name, picks, successor, overflow) => {
         if (overflow) throw doesNotFit(instance, p, picks, overflow)
         if (p.observed.length > 0 && observationMismatch(instance, p, successor) !== null) return
         const words = seen.add(successor)
         if (!words) return
-        nextFrontier.push({ words, link: { parent: c.link, action: name, picks, words, line: p.event.line } })
+        nextFrontier.push({ words, link: { parent: c.link, ordinal, line: p.event.line } })
       })
     }
     if (nextFrontier.length === 0) {
@@ -174,12 +179,15 @@ export function validateLog(instance: Instance, log: EventLog, options: Validate
       break
     }
     frontier = nextFrontier
+    generation = 1 - generation
     largest = Math.max(largest, frontier.length)
     explained++
     if (options.onProgress && explained % 1000 === 0) options.onProgress(explained, frontier.length)
   }
 
-  const { path, pathLines } = behaviour(frontier[0].link)
+  const last = frontier[0].link
+  let pathLength = 0
+  for (let l: Link | null = last; l !== null; l = l.parent) pathLength++
   const seconds = (performance.now() - started) / 1000
   return {
     result: unexplained ? 'rejected' : reason ? 'incomplete' : 'conforms',
@@ -192,8 +200,8 @@ export function validateLog(instance: Instance, log: EventLog, options: Validate
     maxFrontier: largest,
     seconds,
     eventsPerSecond: seconds > 0 ? explained / seconds : 0,
-    path,
-    pathLines,
+    pathLength,
+    behaviour: () => behaviour(instance, last),
   }
 }
 
@@ -213,13 +221,15 @@ class Expander {
 
   expand(
     state: Uint32Array,
-    wanted: (name: string, picks: Readonly<Record<string, unknown>>) => boolean,
-    onStep: (name: string, picks: Readonly<Record<string, unknown>>, successor: Uint32Array, overflow: SchemaError | null) => void,
+    wanted: (name: string, picks: Readonly<Record<string, unknown>>, ordinal: number) => boolean,
+    onStep: (ordinal: number, name: string, picks: Readonly<Record<string, unknown>>, successor: Uint32Array, overflow: SchemaError | null) => void,
   ) {
     const { current, successor, draft } = this
     current.set(state)
+    let ordinal = 0
     const emit = (name: string, picks: Record<string, unknown>, write: (d: unknown) => void) => {
-      if (!wanted(name, picks)) return
+      const at = ordinal++
+      if (!wanted(name, picks, at)) return
       successor.set(current)
       let overflow: SchemaError | null = null
       try {
@@ -228,7 +238,7 @@ class Expander {
         if (!(e instanceof SchemaError)) throw e
         overflow = e
       }
-      onStep(name, picks, successor, overflow)
+      onStep(at, name, picks, successor, overflow)
     }
     this.instance.protocol.next(this.currentView as never, emit as never)
   }
@@ -240,7 +250,7 @@ class Expander {
 class StateSet {
   private readonly few: Uint32Array[] = []
   private buckets: Map<string, Uint32Array[]> | undefined
-  constructor(private readonly words: number) {}
+  constructor(private readonly words: number, private readonly pool: WordPool) {}
 
   /** Is `state` new? Then it is added (the array itself, not a copy). */
   addOwned(state: Uint32Array): boolean {
@@ -259,7 +269,7 @@ class StateSet {
   /** Is `state` new? Then a copy is added; returns the copy, or null. */
   add(state: Uint32Array): Uint32Array | null {
     if (this.has(state)) return null
-    const copy = wordPool.copy(state)
+    const copy = this.pool.copy(state)
     this.addOwned(copy)
     return copy
   }
@@ -288,26 +298,37 @@ class StateSet {
   }
 }
 
-/** Copies of states carved out of large buffers: a state of a few thousand bytes copied with
- * slice() gets a backing store of its own, which costs more than validating the event. */
+/** Copies of states carved out of buffers that are reused: one generation of states is
+ * dropped at once (reset), and its memory serves the generation after the next. Fresh memory
+ * for every copy (slice()) cost more than validating the event. */
 class WordPool {
-  private chunk = new Uint32Array(0)
+  private readonly chunks: Uint32Array[] = []
+  private chunk = 0
   private used = 0
+
+  reset() {
+    this.chunk = 0
+    this.used = 0
+  }
 
   copy(state: Uint32Array): Uint32Array {
     const n = state.length
-    if (this.used + n > this.chunk.length) {
-      this.chunk = new Uint32Array(Math.max(n, 1 << 18))
+    let current = this.chunks[this.chunk]
+    if (current === undefined || this.used + n > current.length) {
+      if (current !== undefined) this.chunk++
+      current = this.chunks[this.chunk]
+      if (current === undefined || current.length < n) {
+        current = new Uint32Array(Math.max(n, 1 << 16))
+        this.chunks[this.chunk] = current
+      }
       this.used = 0
     }
-    const copy = this.chunk.subarray(this.used, this.used + n)
+    const copy = current.subarray(this.used, this.used + n)
     copy.set(state)
     this.used += n
     return copy
   }
 }
-
-const wordPool = new WordPool()
 
 function sameWords(a: Uint32Array, b: Uint32Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
@@ -543,7 +564,7 @@ function diagnose(instance: Instance, expander: Expander, p: PreparedEvent, clos
         }
         return true
       },
-      (_n, _picks, successor, overflow) => {
+      (_o, _n, _picks, successor, overflow) => {
         if (!overflow && observationProblem === null) observationProblem = observationMismatch(instance, p, successor)
       },
     )
@@ -563,14 +584,22 @@ function doesNotFit(instance: Instance, p: PreparedEvent, picks: Readonly<Record
   )
 }
 
-// ---- The explaining behaviour
+// ---- The explaining behaviour, rebuilt from its ordinals
 
-function behaviour(last: Link): { path: Step[]; pathLines: (number | null)[] } {
+function behaviour(instance: Instance, last: Link): { path: Step[]; pathLines: (number | null)[] } {
   const links: Link[] = []
   for (let l: Link | null = last; l !== null; l = l.parent) links.push(l)
   links.reverse()
-  return {
-    path: links.map((l) => ({ action: l.action, picks: l.picks, state: l.words })),
-    pathLines: links.map((l) => l.line),
+  const path: Step[] = []
+  instance.initial((ordinal, _a, _p, successor) => {
+    if (ordinal === links[0].ordinal) path.push({ action: 'init', picks: {}, state: successor.slice() })
+  })
+  const expander = new Expander(instance)
+  for (let i = 1; i < links.length; i++) {
+    const target = links[i].ordinal
+    expander.expand(path[i - 1].state, (_n, _p, ordinal) => ordinal === target, (_o, name, picks, successor) => {
+      path.push({ action: name, picks, state: successor.slice() })
+    })
   }
+  return { path, pathLines: links.map((l) => l.line) }
 }
