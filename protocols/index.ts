@@ -13,6 +13,8 @@ export const builtInProtocols = [
   'paxos-commit',
   'lamport-mutex',
   'mapreduce-commit',
+  'load-balancer',
+  'clock-sync',
 ] as const
 
 /** The folder of a built-in protocol (compiled: the .js files beside this module). */
