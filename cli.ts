@@ -15,6 +15,7 @@ import { replayCommand } from './commands/replay.js'
 import { serveCommand } from './commands/serve.js'
 import { showCommand } from './commands/show.js'
 import { simulateCommand } from './commands/simulate.js'
+import { validateCommand } from './commands/validate.js'
 
 // `protocheck ... | head` closes our stdout early: the reader is done, which is no error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -35,7 +36,8 @@ await yargs(hideBin(process.argv))
   .command(serveCommand)
   .command(paxosProposeCommand)
   .command(showCommand)
-  .demandCommand(1, 'name a command: init, list, check, simulate, minimize, show, replay, conform, serve, paxos-propose')
+  .command(validateCommand)
+  .demandCommand(1, 'name a command: init, list, check, simulate, minimize, show, replay, conform, validate, serve, paxos-propose')
   .strict()
   .help()
   .version(false)
