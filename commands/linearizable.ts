@@ -70,7 +70,7 @@ function textReport(report: LinearizabilityReport, viewFile: string | null): str
   const keyName = failure.key === null ? 'the register' : `key ${JSON.stringify(failure.key)}`
   const lines = [
     `not linearizable: ${keyName}: these ${failure.operations.length} operations cannot be ordered` +
-      (failure.minimal ? ' (without any one of them the rest can):' : ' (the time limit stopped the shrinking; maybe not the fewest):'),
+      (failure.minimal ? ', and each of them is needed:' : ' (the time limit stopped the shrinking: some may not be needed):'),
     ...failure.operations.map((o) => `  process ${String(o.process).padEnd(4)} ${describeOperation(o).padEnd(20)} events ${o.invokeIndex}-${o.completeIndex}${timeText(o)}`),
     report.failedKeys.length > 1 ? `${report.failedKeys.length} keys fail: ${report.failedKeys.map((k) => JSON.stringify(k)).join(', ')}` : null,
     scope,

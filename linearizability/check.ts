@@ -7,7 +7,7 @@
 import { InputError } from '../checker/errors.js'
 import { parseHistory, type History, type Key, type Operation, type Scalar } from './history.js'
 import { modelNamed, NULL_VALUE, type ModelName, type SequentialModel } from './models.js'
-import { shrinkFailing } from './minimize.js'
+import { smallestFailingSet } from './minimize.js'
 import { searchLinearization, type TimedOperation } from './search.js'
 
 export interface LinearizabilityOptions {
@@ -19,8 +19,9 @@ export interface LinearizabilityOptions {
 export interface LinearizabilityFailure {
   /** The key whose operations cannot be ordered (null: the history names no key). */
   key: Key
-  /** The smallest failing set: these operations cannot be linearized, and without any one of
-   * them the rest can. In invoke order. */
+  /** The smallest failing set (linearizability/minimize.ts): these operations cannot be
+   * linearized, and each is needed: without any one of them the rest can be, or a read returns
+   * a value none of the rest writes. In invoke order. */
   operations: Operation[]
   /** False if the time limit cut the shrinking short: the set fails but may not be minimal. */
   minimal: boolean
@@ -83,14 +84,11 @@ export function checkLinearizable(history: unknown, options: LinearizabilityOpti
 
   let failure: LinearizabilityFailure | null = null
   if (failing) {
-    // An `info` operation can always be left out (it may never have happened), so a failing
-    // set without the info operations still fails: drop them before shrinking.
-    const certain = failing.constraining.filter((o) => o.status === 'ok')
-    const shrunk = shrinkFailing(certain, (subset) => {
-      const r = searchLinearization(model, subset.map((o) => values.timed(o)), { deadline })
+    const shrunk = smallestFailingSet(failing.constraining, (set) => {
+      const r = searchLinearization(model, set.map((o) => values.timed(o)), { deadline })
       return r.linearizable === null ? null : !r.linearizable
     })
-    failure = { key: failing.key, operations: shrunk.items, minimal: shrunk.minimal, keyOperations: failing.keyOperations, shrinkChecks: shrunk.checks }
+    failure = { key: failing.key, operations: shrunk.operations, minimal: shrunk.minimal, keyOperations: failing.keyOperations, shrinkChecks: shrunk.checks }
   }
   return {
     model: model.name,

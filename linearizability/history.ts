@@ -85,15 +85,16 @@ export function parseHistory(json: unknown): History {
   let lastTimeIndex = -1
   events.forEach((event, index) => {
     if (event.process === 'nemesis') return
-    const where = `event ${index} (process ${JSON.stringify(event.process)}, ${event.type} ${event.f})`
+    // Built only for an error message: most histories have none, and hundreds of thousands of events.
+    const where = () => `event ${index} (process ${JSON.stringify(event.process)}, ${event.type} ${event.f})`
     if (event.time !== undefined) {
-      if (event.time < lastTime) throw new InputError(`${where}: time ${event.time} is before event ${lastTimeIndex}'s time ${lastTime}; events must be in the order they happened`)
+      if (event.time < lastTime) throw new InputError(`${where()}: time ${event.time} is before event ${lastTimeIndex}'s time ${lastTime}; events must be in the order they happened`)
       lastTime = event.time
       lastTimeIndex = index
     }
     const pending = open.get(event.process)
     if (event.type === 'invoke') {
-      if (pending) throw new InputError(`${where}: process ${JSON.stringify(event.process)} already has an open invoke (event ${pending.invokeIndex}, ${pending.f}); a process runs one operation at a time`)
+      if (pending) throw new InputError(`${where()}: process ${JSON.stringify(event.process)} already has an open invoke (event ${pending.invokeIndex}, ${pending.f}); a process runs one operation at a time`)
       const operation: Operation = {
         id: operations.length,
         process: event.process,
@@ -110,10 +111,10 @@ export function parseHistory(json: unknown): History {
       open.set(event.process, operation)
       return
     }
-    if (!pending) throw new InputError(`${where}: a completion without an invoke (process ${JSON.stringify(event.process)} has no open operation)`)
-    if (event.f !== pending.f) throw new InputError(`${where}: completes a ${pending.f} (invoked at event ${pending.invokeIndex}) as a ${event.f}`)
+    if (!pending) throw new InputError(`${where()}: a completion without an invoke (process ${JSON.stringify(event.process)} has no open operation)`)
+    if (event.f !== pending.f) throw new InputError(`${where()}: completes a ${pending.f} (invoked at event ${pending.invokeIndex}) as a ${event.f}`)
     if (event.key !== undefined && (event.key ?? null) !== pending.key) {
-      throw new InputError(`${where}: key ${JSON.stringify(event.key)} differs from its invoke's key ${JSON.stringify(pending.key)} (event ${pending.invokeIndex})`)
+      throw new InputError(`${where()}: key ${JSON.stringify(event.key)} differs from its invoke's key ${JSON.stringify(pending.key)} (event ${pending.invokeIndex})`)
     }
     pending.status = event.type
     pending.completeIndex = index
@@ -121,26 +122,26 @@ export function parseHistory(json: unknown): History {
     open.delete(event.process)
     if (pending.f === 'read') {
       if (event.type === 'ok') {
-        if (Array.isArray(event.value)) throw new InputError(`${where}: a read returns one value, not an array`)
+        if (Array.isArray(event.value)) throw new InputError(`${where()}: a read returns one value, not an array`)
         pending.output = event.value ?? null
       }
     } else if (event.value !== undefined && event.type === 'ok' && !sameValue(event.value, pending.value)) {
-      throw new InputError(`${where}: value ${JSON.stringify(event.value)} differs from its invoke's ${JSON.stringify(pending.value)} (event ${pending.invokeIndex})`)
+      throw new InputError(`${where()}: value ${JSON.stringify(event.value)} differs from its invoke's ${JSON.stringify(pending.value)} (event ${pending.invokeIndex})`)
     }
   })
   return { operations, events: events.length }
 }
 
-function invokeValue(event: HistoryEvent, where: string): Operation['value'] {
+function invokeValue(event: HistoryEvent, where: () => string): Operation['value'] {
   switch (event.f) {
     case 'read':
       return null
     case 'write':
-      if (event.value === undefined) throw new InputError(`${where}: a write needs a "value"`)
-      if (Array.isArray(event.value)) throw new InputError(`${where}: a write's value is one value, not an array (cas takes [old, new])`)
+      if (event.value === undefined) throw new InputError(`${where()}: a write needs a "value"`)
+      if (Array.isArray(event.value)) throw new InputError(`${where()}: a write's value is one value, not an array (cas takes [old, new])`)
       return event.value
     case 'cas':
-      if (!Array.isArray(event.value) || event.value.length !== 2) throw new InputError(`${where}: a cas value must be a pair [old, new], got ${JSON.stringify(event.value ?? null)}`)
+      if (!Array.isArray(event.value) || event.value.length !== 2) throw new InputError(`${where()}: a cas value must be a pair [old, new], got ${JSON.stringify(event.value ?? null)}`)
       return [event.value[0], event.value[1]]
   }
 }

@@ -48,7 +48,7 @@ export function linearizabilityHtml(report: LinearizabilityReport, title: string
 
   const keyName = failure.key === null ? 'the register' : `key ${JSON.stringify(failure.key)}`
   const verdict = `not linearizable: ${keyName}: these ${failure.operations.length} operations cannot be ordered` +
-    (failure.minimal ? ', and without any one of them the rest can' : ' (the time limit stopped the shrinking: maybe not the fewest)')
+    (failure.minimal ? ', and each of them is needed' : ' (the time limit stopped the shrinking: some may not be needed)')
   const rows = failure.operations.map((o) => `<tr data-id="${o.id}"><td>${escapeHtml(String(o.process))}</td><td>${escapeHtml(describeOperation(o))}</td><td>${eventText(o.invokeIndex, o.invokeTime)}</td><td>${o.completeIndex === null ? '' : eventText(o.completeIndex, o.completeTime)}</td></tr>`).join('\n')
 
   return `<!doctype html>
