@@ -11,7 +11,6 @@
 import type { LinearizabilityReport } from './check.js'
 import { describeOperation, type Operation } from './history.js'
 
-const UNIT = 56
 const LANE = 40
 const HEAD = 90
 
@@ -29,6 +28,10 @@ export function linearizabilityHtml(report: LinearizabilityReport, title: string
   const rank = new Map(positions.map((p, i) => [p, i]))
   const openEnd = positions.length
   const lanes = [...new Set(shown.map((o) => o.process))]
+  // Every bar spans at least one step of compressed time: a step fits most labels (three in
+  // four); a longer one is cut short with an ellipsis and shown whole on hover.
+  const lengths = shown.map((o) => labelOf(o).length).sort((a, b) => a - b)
+  const UNIT = Math.min(120, Math.max(56, Math.ceil(lengths[Math.floor(lengths.length * 0.75)] * 7.4 + 22)))
   const width = HEAD + (openEnd + 1) * UNIT
 
   const bar = (o: Operation) => {
@@ -38,7 +41,7 @@ export function linearizabilityHtml(report: LinearizabilityReport, title: string
     const left = HEAD + from * UNIT + UNIT / 2
     const barWidth = Math.max((to - from) * UNIT, UNIT * 0.6) + (open ? UNIT / 2 : 0)
     const classes = ['op', o.status, ...(failingIds.has(o.id) ? ['failing'] : [])].join(' ')
-    const label = describeOperation(o) + (o.status === 'ok' ? '' : ` (${o.status})`)
+    const label = labelOf(o)
     return `<div class="${classes}" data-id="${o.id}" data-process="${escapeHtml(String(o.process))}" style="left:${left}px;width:${barWidth - 6}px" title="${escapeHtml(tooltip(o))}"><span>${escapeHtml(label)}</span></div>`
   }
   const laneHtml = lanes.map((process, i) => {
@@ -83,6 +86,10 @@ ${rows}
 `
 }
 
+function labelOf(o: Operation): string {
+  return describeOperation(o) + (o.status === 'ok' ? '' : ` (${o.status})`)
+}
+
 function eventText(index: number, time: number | null): string {
   return `event ${index}${time === null ? '' : ` (time ${time})`}`
 }
@@ -109,7 +116,7 @@ main { padding: 10px 16px; overflow-x: auto; }
 #history { position: relative; margin: 12px 0 20px; }
 .lane { position: absolute; left: 0; height: ${LANE}px; border-bottom: 1px solid #eaeef2; }
 .lane-head { position: sticky; left: 0; width: ${HEAD - 10}px; height: ${LANE}px; line-height: ${LANE}px; padding: 0 8px; font-weight: 600; background: #fff; z-index: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.op { position: absolute; top: 7px; height: 26px; line-height: 24px; padding: 0 6px; border: 1px solid var(--accent); border-radius: 4px; background: #ddf4ff; font: 12px ui-monospace, monospace; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.op { position: absolute; top: 7px; height: 26px; display: flex; align-items: center; padding: 0 6px; border: 1px solid var(--accent); border-radius: 4px; background: #ddf4ff; font: 12px ui-monospace, monospace; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .op:hover { overflow: visible; z-index: 2; box-shadow: 0 1px 4px rgba(0,0,0,.25); }
 .op.failing { background: #ffe3e3; border: 2px solid var(--bad); color: var(--bad); font-weight: 600; }
 .op.info { border-right-style: dashed; background: linear-gradient(to right, #fff3bf 70%, #fff); border-color: #bf8700; }
