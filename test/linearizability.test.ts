@@ -139,6 +139,17 @@ test('register has no cas; one-register models refuse several keys; unknown mode
   assert.throws(() => checkLinearizable([], { model: 'queue' as ModelName }), (e: Error) => e instanceof InputError && /unknown model 'queue'/.test(e.message))
 })
 
+test('a time limit: a key the search cannot decide in time is reported, not guessed', () => {
+  // Twenty crashed writes overlap a read of a value nobody writes: the search must try the
+  // writes in every order and subset (2^20 sets) before it can say no. It stops at the limit.
+  const crashed = Array.from({ length: 20 }, (_, p) => `${p} invoke write x ${p + 1}`)
+  const started = Date.now()
+  const r = checkLinearizable(events(...crashed, '99 invoke read x', '99 ok read x 999'), { model: 'kv', timeLimitSeconds: 0.3 })
+  assert.is(r.result, 'unknown')
+  assert.equal(r.undecidedKeys, ['x'])
+  assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`)
+})
+
 test('an empty history is linearizable', () => {
   assert.is(checkLinearizable([], { model: 'kv' }).result, 'linearizable')
 })
