@@ -71,7 +71,7 @@ function textReport(report: LinearizabilityReport, viewFile: string | null): str
   const lines = [
     `not linearizable: ${keyName}: these ${failure.operations.length} operations cannot be ordered` +
       (failure.minimal ? ', and each of them is needed:' : ' (the time limit stopped the shrinking: some may not be needed):'),
-    ...failure.operations.map((o) => `  process ${String(o.process).padEnd(4)} ${describeOperation(o).padEnd(20)} events ${o.invokeIndex}-${o.completeIndex}${timeText(o)}`),
+    ...failure.operations.map((o) => `  process ${String(o.process).padEnd(4)} ${describeOperation(o).padEnd(20)} events ${o.invokeIndex}-${o.completeIndex ?? 'never completed'}${timeText(o)}${o.status === 'ok' ? '' : ` (${o.status})`}`),
     report.failedKeys.length > 1 ? `${report.failedKeys.length} keys fail: ${report.failedKeys.map((k) => JSON.stringify(k)).join(', ')}` : null,
     scope,
     viewFile ? `HTML view written to ${viewFile}` : null,
@@ -80,7 +80,7 @@ function textReport(report: LinearizabilityReport, viewFile: string | null): str
 }
 
 function timeText(o: Operation): string {
-  return o.invokeTime === null ? '' : ` (time ${o.invokeTime}-${o.completeTime})`
+  return o.invokeTime === null ? '' : ` (time ${o.invokeTime}-${o.completeTime ?? ''})`
 }
 
 function jsonReport(history: string, report: LinearizabilityReport, viewFile: string | null, viewError: string | null) {
