@@ -3,6 +3,9 @@
 // per-key partitioning; the smallest failing set; a 2,000-operation history from a
 // simulated store, with and without an injected stale read.
 
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { injectStaleRead, storeHistory } from '../bench/linearizable-history.js'
@@ -180,6 +183,14 @@ test('a simulated store (2,000 operations, 5 keys, 8 processes): linearizable; w
   const expected = new Set(failing.filter((o) => o.f === 'cas').map((o) => JSON.stringify((o.value as unknown[])[0])))
   for (const o of rest.filter((o) => o !== overwriting[0])) assert.ok(o.f !== 'read' && expected.has(JSON.stringify(o.f === 'cas' ? (o.value as unknown[])[1] : o.value)), JSON.stringify(o))
   assert.ok(r.failure!.minimal)
+})
+
+test('linearizability/ stands alone: it imports nothing of protocheck but checker/errors.ts', () => {
+  // The checker of histories knows no protocol, no trace and no CLI; the command and the API wrap it.
+  const folder = fileURLToPath(new URL('../../linearizability/', import.meta.url))
+  const outside = readdirSync(folder).filter((f) => f.endsWith('.ts')).flatMap((f) =>
+    [...readFileSync(join(folder, f), 'utf8').matchAll(/from '(\.[^']+)'/g)].map((m) => m[1]).filter((s) => !s.startsWith('./') && s !== '../checker/errors.js').map((s) => `${f} -> ${s}`))
+  assert.equal(outside, [])
 })
 
 test.run()
