@@ -118,19 +118,31 @@ export function searchLinearization(model: SequentialModel, operations: readonly
           continue
         }
         linearized[op >>> 5] ^= 1 << (op & 31)
+        // A read that can go now, already explored from here: this configuration is dead (below).
+        if (operations[op].f === 'read') {
+          entry = -1
+          continue
+        }
       }
       entry = next[entry]
     } else {
       // A return (or the end): some operation that has completed cannot go next. Backtrack.
-      if (depth === 0) return { linearizable: false, configurations }
-      depth--
-      const op = stackOperation[depth]
-      state = stackState[depth]
-      linearized[op >>> 5] ^= 1 << (op & 31)
-      hashLo ^= random[2 * op]
-      hashHi ^= random[2 * op + 1]
-      if (operations[op].return !== Infinity) done--
-      unlift(2 * op)
+      // A read that failed to lead anywhere takes its configuration with it: it was legal
+      // there, changes nothing, and no operation not yet linearized had to precede it (the
+      // scan reached its call before any return), so any linearization from there could have
+      // placed it first. Trying the calls after it would only repeat the failure.
+      let op: number
+      do {
+        if (depth === 0) return { linearizable: false, configurations }
+        depth--
+        op = stackOperation[depth]
+        state = stackState[depth]
+        linearized[op >>> 5] ^= 1 << (op & 31)
+        hashLo ^= random[2 * op]
+        hashHi ^= random[2 * op + 1]
+        if (operations[op].return !== Infinity) done--
+        unlift(2 * op)
+      } while (operations[op].f === 'read')
       entry = next[2 * op]
     }
   }
