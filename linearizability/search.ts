@@ -90,7 +90,17 @@ export function searchLinearization(model: SequentialModel, operations: readonly
   let depth = 0
   let done = 0
   let state = NULL_VALUE
-  let entry = next[HEAD]
+  // Where the scan of a new configuration starts: at a read that can go now, if there is one
+  // among the calls before the first return (it commutes to the front, see below, so nothing
+  // else need be tried first), else at the head.
+  const start = () => {
+    for (let e = next[HEAD]; e >= 0 && (e & 1) === 0; e = next[e]) {
+      const o = operations[e >> 1]
+      if (o.f === 'read' && model.step(state, o) >= 0) return e
+    }
+    return next[HEAD]
+  }
+  let entry = start()
   let iterations = 0
 
   for (;;) {
@@ -114,7 +124,7 @@ export function searchLinearization(model: SequentialModel, operations: readonly
           state = after
           if (operations[op].return !== Infinity) done++
           lift(entry)
-          entry = next[HEAD]
+          entry = start()
           continue
         }
         linearized[op >>> 5] ^= 1 << (op & 31)
