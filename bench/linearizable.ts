@@ -2,7 +2,8 @@
 // `protocheck linearizable` takes on a Jepsen-style history of 100,000 operations over 50 keys
 // from 16 concurrent processes (bench/linearizable-history.ts: a simulated linearizable store),
 // and on the same history with one stale read injected (then the time includes cutting the
-// failing key down to its smallest failing set). Each history is measured in a fresh child
+// failing key down to its smallest failing set); then the hard case, 10,000 operations of the
+// 16 processes on one key (`--no-hot` leaves it out). Each history is measured in a fresh child
 // process (parse, then check, with its own peak RSS), and once more end to end through the CLI.
 //
 // Seconds are wall-clock; on a shared machine the CPU seconds column says how much of that the
@@ -73,12 +74,21 @@ const shape = { operations, keys: 50, processes: 16, seed }
 const cli = fileURLToPath(new URL('../cli.js', import.meta.url))
 const scratch = mkdtempSync(join(tmpdir(), 'protocheck-bench-linearizable-'))
 
-const clean = storeHistory(shape)
-const anomalous = structuredClone(clean)
-const anomaly = injectStaleRead(anomalous)
+/** A history and the same with a stale read injected. */
+function pair(label: string, options: typeof shape) {
+  const clean = storeHistory(options)
+  const anomalous = structuredClone(clean)
+  const anomaly = injectStaleRead(anomalous)
+  const slug = label.replace(/\W+/g, '-')
+  return [
+    { name: label, shape: options, file: join(scratch, `${slug}.json`), events: clean, expected: 'linearizable' },
+    { name: `${label}, stale read injected (key ${anomaly.key})`, shape: options, file: join(scratch, `${slug}-stale.json`), events: anomalous, expected: 'not-linearizable' },
+  ]
+}
 const histories = [
-  { name: 'simulated store', file: join(scratch, 'store.json'), events: clean, expected: 'linearizable' },
-  { name: `stale read injected (key ${anomaly.key})`, file: join(scratch, 'stale-read.json'), events: anomalous, expected: 'not-linearizable' },
+  ...pair('simulated store', shape),
+  // Not the target, but the hard case: all 16 processes on one register, 16 operations in flight on it.
+  ...(process.argv.includes('--no-hot') ? [] : pair('one hot key', { ...shape, operations: Math.min(operations, 10_000), keys: 1 })),
 ]
 
 const header = ['history', 'operations', 'keys', 'processes', 'result', 'failing set', 'parse s', 'check s', 'cpu s', 'peak RSS MB', 'CLI s', 'configurations']
@@ -98,7 +108,7 @@ try {
       h.name,
       m.operations.toLocaleString('en-US'),
       String(m.keys),
-      `16 (${m.processes} ids)`,
+      `${h.shape.processes} (${m.processes} ids)`,
       m.result,
       m.failingSet === null ? '' : `${m.failingSet} ops (${m.shrinkChecks} checks)`,
       m.parseSeconds.toFixed(2),
