@@ -74,16 +74,20 @@ export function searchLinearization(model: SequentialModel, operations: readonly
   let required = 0
   for (const operation of operations) if (operation.return !== Infinity) required++
 
-  // The linearized set as a bitset, hashed incrementally (one random 64-bit word per
-  // operation, XORed in and out), so that a lookup costs no pass over the bitset unless two
-  // configurations share a hash.
-  const words = (n + 31) >>> 5
-  const linearized = new Uint32Array(words)
-  const random = zobrist(n)
-  let hashLo = 0
-  let hashHi = 0
-  const cache = new Map<number, CacheEntry | CacheEntry[]>()
+  // The configurations explored: (linearized set, state). The set need not be stored whole:
+  // an operation is left out only while its call lies before the list's first return entry
+  // (the scan never goes further), so every operation invoked before that first return is
+  // linearized except the calls still in the list ahead of it, and none invoked after it is.
+  // The calls ahead of the first return (as many as operations in flight), that return's time
+  // and the state name the configuration exactly, in a few bytes whatever the history's length.
+  const cache = new ConfigurationSet()
   let configurations = 0
+  const configurationKey = (after: number): string => {
+    let key = String(after)
+    let e = next[HEAD]
+    for (; e >= 0 && (e & 1) === 0; e = next[e]) key += ',' + (e >> 1)
+    return key + '|' + (e >= 0 ? operations[e >> 1].return : '')
+  }
 
   const stackOperation = new Int32Array(n)
   const stackState = new Int32Array(n)
@@ -110,24 +114,18 @@ export function searchLinearization(model: SequentialModel, operations: readonly
       const op = entry >> 1
       const after = model.step(state, operations[op])
       if (after >= 0) {
-        linearized[op >>> 5] ^= 1 << (op & 31)
-        const lo = hashLo ^ random[2 * op]
-        const hi = hashHi ^ random[2 * op + 1]
-        const key = configurationKey(lo, hi, after)
-        if (remember(cache, key, linearized, after)) {
+        lift(entry)
+        if (cache.add(configurationKey(after))) {
           configurations++
-          hashLo = lo
-          hashHi = hi
           stackOperation[depth] = op
           stackState[depth] = state
           depth++
           state = after
           if (operations[op].return !== Infinity) done++
-          lift(entry)
           entry = start()
           continue
         }
-        linearized[op >>> 5] ^= 1 << (op & 31)
+        unlift(entry)
         // A read that can go now, already explored from here: this configuration is dead (below).
         if (operations[op].f === 'read') {
           entry = -1
@@ -147,9 +145,6 @@ export function searchLinearization(model: SequentialModel, operations: readonly
         depth--
         op = stackOperation[depth]
         state = stackState[depth]
-        linearized[op >>> 5] ^= 1 << (op & 31)
-        hashLo ^= random[2 * op]
-        hashHi ^= random[2 * op + 1]
         if (operations[op].return !== Infinity) done--
         unlift(2 * op)
       } while (operations[op].f === 'read')
@@ -158,46 +153,15 @@ export function searchLinearization(model: SequentialModel, operations: readonly
   }
 }
 
-interface CacheEntry {
-  linearized: Uint32Array
-  state: number
-}
-
-/** A 53-bit Map key from the set's 64-bit hash and the state. */
-function configurationKey(lo: number, hi: number, state: number): number {
-  const mixed = Math.imul(state ^ 0x5bd1e995, 0x9e3779b1)
-  return ((hi ^ (mixed >>> 7)) >>> 11) * 4294967296 + ((lo ^ mixed) >>> 0)
-}
-
-/** Add the configuration unless it is there already; true if it was added. */
-function remember(cache: Map<number, CacheEntry | CacheEntry[]>, key: number, linearized: Uint32Array, state: number): boolean {
-  const found = cache.get(key)
-  if (found === undefined) {
-    cache.set(key, { linearized: linearized.slice(), state })
+/** A set of strings past the 2^24 entries one JavaScript Set can hold. */
+class ConfigurationSet {
+  private readonly sets = [new Set<string>()]
+  /** Add `key` unless it is there; true if it was added. */
+  add(key: string): boolean {
+    for (const set of this.sets) if (set.has(key)) return false
+    let last = this.sets[this.sets.length - 1]
+    if (last.size >= 16_000_000) this.sets.push((last = new Set()))
+    last.add(key)
     return true
   }
-  const entries = Array.isArray(found) ? found : [found]
-  for (const e of entries) if (e.state === state && sameBits(e.linearized, linearized)) return false
-  const added = { linearized: linearized.slice(), state }
-  if (Array.isArray(found)) found.push(added)
-  else cache.set(key, [found, added])
-  return true
-}
-
-function sameBits(a: Uint32Array, b: Uint32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
-/** Two 32-bit random words per operation (xorshift, fixed seed: runs are reproducible). */
-function zobrist(n: number): Int32Array {
-  const words = new Int32Array(2 * n)
-  let x = 0x2545f491
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    words[i] = x
-  }
-  return words
 }
