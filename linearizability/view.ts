@@ -12,6 +12,7 @@ import type { LinearizabilityReport } from './check.js'
 import { describeOperation, type Operation } from './history.js'
 
 const LANE = 40
+const MAX_SHOWN = 300
 const HEAD = 90
 
 export function linearizabilityHtml(report: LinearizabilityReport, title: string): string {
@@ -20,14 +21,24 @@ export function linearizabilityHtml(report: LinearizabilityReport, title: string
   const failingIds = new Set(failure.operations.map((o) => o.id))
   const start = Math.min(...failure.operations.map((o) => o.invokeIndex))
   const end = Math.max(...failure.operations.map((o) => o.completeIndex ?? o.invokeIndex))
-  // Every operation of the key that overlaps the failing operations' span of the history.
-  const shown = failure.keyOperations.filter((o) => o.invokeIndex <= end && (o.completeIndex ?? Infinity) >= start)
+  // Every operation of the key that overlaps the failing operations' span of the history; if
+  // that span is long (a read of a value written long before), only those that overlap one of
+  // the failing operations.
+  const overlaps = (o: Operation, from: number, to: number) => o.invokeIndex <= to && (o.completeIndex ?? Infinity) >= from
+  let shown = failure.keyOperations.filter((o) => overlaps(o, start, end))
+  const omitted = shown.length > MAX_SHOWN
+  if (omitted) shown = shown.filter((o) => failure.operations.some((f) => overlaps(o, f.invokeIndex, f.completeIndex ?? Infinity)))
 
-  // Compressed time: the rank of each event position that a bar starts or ends at.
-  const positions = [...new Set(shown.flatMap((o) => (o.completeIndex === null || o.status === 'info' ? [o.invokeIndex] : [o.invokeIndex, o.completeIndex])))].sort((a, b) => a - b)
+  // Compressed time: the rank of each event position that a bar starts or ends at, within the
+  // failing operations' span. A bar begun before the span starts at its left edge, one that
+  // ends after it (or never: info) runs to its right edge, each with a dashed end.
+  const opensBefore = (o: Operation) => o.invokeIndex < start
+  const endsAfter = (o: Operation) => o.status === 'info' || o.completeIndex === null || o.completeIndex > end
+  const positions = [...new Set([start, ...shown.flatMap((o) => [...(opensBefore(o) ? [] : [o.invokeIndex]), ...(endsAfter(o) ? [] : [o.completeIndex!])])])].sort((a, b) => a - b)
   const rank = new Map(positions.map((p, i) => [p, i]))
   const openEnd = positions.length
-  const lanes = [...new Set(shown.map((o) => o.process))]
+  // The failing operations' processes first (in the order of their operations), then the others.
+  const lanes = [...new Set([...failure.operations, ...shown].map((o) => o.process))]
   // Every bar spans at least one step of compressed time: a step fits most labels (three in
   // four); a longer one is cut short with an ellipsis and shown whole on hover.
   const lengths = shown.map((o) => labelOf(o).length).sort((a, b) => a - b)
@@ -35,12 +46,14 @@ export function linearizabilityHtml(report: LinearizabilityReport, title: string
   const width = HEAD + (openEnd + 1) * UNIT
 
   const bar = (o: Operation) => {
-    const from = rank.get(o.invokeIndex)!
-    const open = o.status === 'info' || o.completeIndex === null
+    const from = opensBefore(o) ? 0 : rank.get(o.invokeIndex)!
+    const open = endsAfter(o)
     const to = open ? openEnd : rank.get(o.completeIndex!)!
-    const left = HEAD + from * UNIT + UNIT / 2
-    const barWidth = Math.max((to - from) * UNIT, UNIT * 0.6) + (open ? UNIT / 2 : 0)
-    const classes = ['op', o.status, ...(failingIds.has(o.id) ? ['failing'] : [])].join(' ')
+    const centre = (r: number) => HEAD + r * UNIT + UNIT / 2
+    const left = opensBefore(o) ? HEAD : centre(from)
+    const right = open ? width : centre(to)
+    const barWidth = Math.max(right - left, UNIT * 0.6)
+    const classes = ['op', o.status, ...(failingIds.has(o.id) ? ['failing'] : []), ...(opensBefore(o) ? ['earlier'] : []), ...(open && o.status !== 'info' ? ['later'] : [])].join(' ')
     const label = labelOf(o)
     return `<div class="${classes}" data-id="${o.id}" data-process="${escapeHtml(String(o.process))}" style="left:${left}px;width:${barWidth - 6}px" title="${escapeHtml(tooltip(o))}"><span>${escapeHtml(label)}</span></div>`
   }
@@ -72,7 +85,7 @@ ${style}</style>
 </header>
 <main>
   <p class="legend"><span class="op ok failing">failing</span> <span class="op ok">ok</span> <span class="op info">info: may take effect any time after its invoke, or never</span> <span class="op fail">fail: did not happen</span>
-  · ${shown.length} operations of ${escapeHtml(keyName)} between events ${start} and ${end}; bars are placed by event order, hover one for its events and times</p>
+  · ${shown.length} operations of ${escapeHtml(keyName)} between events ${start} and ${end}${omitted ? ' (of the many in between, only those overlapping a failing one)' : ''}; bars are placed by event order, hover one for its events and times</p>
   <section id="history" aria-label="operations by process" style="width:${width}px;height:${lanes.length * LANE}px">
 ${laneHtml}
   </section>
@@ -120,6 +133,8 @@ main { padding: 10px 16px; overflow-x: auto; }
 .op:hover { overflow: visible; z-index: 2; box-shadow: 0 1px 4px rgba(0,0,0,.25); }
 .op.failing { background: #ffe3e3; border: 2px solid var(--bad); color: var(--bad); font-weight: 600; }
 .op.info { border-right-style: dashed; background: linear-gradient(to right, #fff3bf 70%, #fff); border-color: #bf8700; }
+.op.earlier { border-left-style: dashed; border-top-left-radius: 0; border-bottom-left-radius: 0; }
+.op.later { border-right-style: dashed; border-top-right-radius: 0; border-bottom-right-radius: 0; }
 .op.fail { opacity: .5; border-style: dotted; background: #f6f8fa; border-color: #8c959f; }
 h2 { font-size: 15px; margin: 8px 0; }
 table { border-collapse: collapse; font: 12.5px ui-monospace, monospace; }

@@ -58,7 +58,8 @@ view('new-old inversion on key "x": lanes, bars in real-time order, the four fai
   await page.goto(url)
 
   assert.is(await page.textContent('#verdict'), 'not linearizable: key "x": these 4 operations cannot be ordered, and each of them is needed')
-  assert.equal(await page.$$eval('#history .lane-head', (heads) => heads.map((h) => h.textContent)), ['0', '4', '1', '2', '3'])
+  // The failing operations' processes first, then the others in order of appearance.
+  assert.equal(await page.$$eval('#history .lane-head', (heads) => heads.map((h) => h.textContent)), ['0', '1', '2', '4', '3'])
   const bars = await page.$$eval('#history .op', (all) => all.map((bar) => {
     const box = bar.getBoundingClientRect()
     const lane = bar.closest('.lane')!.getBoundingClientRect()
@@ -67,10 +68,10 @@ view('new-old inversion on key "x": lanes, bars in real-time order, the four fai
   // Every operation on x in the span of the failing ones, each in its process's lane; y is not drawn.
   assert.equal(bars.map((b) => [b.process, b.label, b.classes]), [
     ['0', 'write 1', 'op ok failing'],
-    ['4', 'write 9 (info)', 'op info'],
     ['1', 'write 2', 'op ok failing'],
     ['2', 'read -> 2', 'op ok failing'],
     ['2', 'read -> 1', 'op ok failing'],
+    ['4', 'write 9 (info)', 'op info'],
     ['3', 'cas 5 -> 6 (fail)', 'op fail'],
   ])
   for (const b of bars) assert.ok(b.top >= b.laneTop && b.bottom <= b.laneBottom, `${b.label} lies in its lane`)
@@ -83,12 +84,38 @@ view('new-old inversion on key "x": lanes, bars in real-time order, the four fai
   assert.ok(bars.every((b) => b === bar('write 9 (info)') || b.right < bar('write 9 (info)').right))
   // Failing bars are drawn in the alarm colour, others not.
   const colours = await page.$$eval('#history .op', (all) => all.map((b) => getComputedStyle(b).borderTopColor))
-  assert.equal(colours.map((c) => c === 'rgb(201, 42, 42)'), [true, false, true, true, true, false])
+  assert.equal(colours.map((c) => c === 'rgb(201, 42, 42)'), [true, true, true, true, false, false])
   assert.is(await page.$$eval('#failing tbody tr', (rows) => rows.length), 4)
   // Hovering a bar tells its events.
   assert.match(await page.getAttribute('#history .op.failing[data-process="0"]', 'title') ?? '', /process 0: write 1; invoked at event 0 \(time 0\), ok at event 1 \(time 10\)/)
 
   assert.equal(requests, [], 'the page loads nothing')
+  assert.equal(errors, [])
+  await page.close()
+})
+
+view('a long span: bars begun before it start at its left edge, dashed; the failing ones come first', async ({ browser }) => {
+  // A stale read: write 1 completes, then write 2, then the read returns 1 (only write 1 writes 1).
+  // A read of process 5 was invoked before write 1 and completes after the stale read: it is
+  // drawn from the left edge, dashed, to its completion past the failing span, dashed too.
+  const history = events(
+    '5 invoke read x',
+    '0 invoke write x 1', '0 ok write x 1', '1 invoke write x 2', '1 ok write x 2',
+    '2 invoke read x', '2 ok read x 1',
+    '5 ok read x 2',
+  )
+  const report = checkLinearizable(history, { model: 'register' })
+  assert.equal(report.failure!.operations.map((o) => o.process), [0, 1, 2])
+  const file = join(dir, 'span.html')
+  writeFileSync(file, linearizabilityHtml(report, 'span.json'))
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 720 } })
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  await page.goto(pathToFileURL(file).href)
+  assert.equal(await page.$$eval('#history .lane-head', (heads) => heads.map((h) => h.textContent)), ['0', '1', '2', '5'])
+  const boxes = await page.$$eval('#history .op', (all) => all.map((b) => ({ classes: b.className, left: b.getBoundingClientRect().left, right: b.getBoundingClientRect().right })))
+  assert.equal(boxes.map((b) => b.classes), ['op ok failing', 'op ok failing', 'op ok failing', 'op ok earlier later'])
+  assert.ok(boxes[3].left < boxes[0].left && boxes[3].right > boxes[2].right, JSON.stringify(boxes))
   assert.equal(errors, [])
   await page.close()
 })
