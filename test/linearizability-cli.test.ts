@@ -85,6 +85,16 @@ test('the verdict is printed even if the page cannot be written', () => {
   assert.match(json.report.viewError, /ENAMETOOLONG/)
 })
 
+test('--time: a key left undecided is exit 3, named', () => {
+  // Twenty crashed writes of 1..20, then reads of 1..20 and 1 again: refuting it takes about
+  // 2^20 sets (test/linearizability.test.ts), far more than 0.3 s.
+  const crashed = Array.from({ length: 20 }, (_, p) => `${p} invoke write x ${p + 1}`)
+  const reads = [...Array.from({ length: 20 }, (_, i) => i + 1), 1].flatMap((v) => ['99 invoke read x', `99 ok read x ${v}`])
+  const r = runCli(['linearizable', file('slow.json', events(...crashed, ...reads)), '--model', 'kv', '--time', '0.3'])
+  assert.is(r.code, 3, r.stderr)
+  assert.match(r.stdout, /^unknown: the time limit ran out before 1 key\(s\) were decided \("x"\)/)
+})
+
 /** The one-line message a history gets, read and checked in process (what the CLI prints after "protocheck: "). */
 function problem(path: string, model: ModelName): string {
   try {
