@@ -8,6 +8,7 @@ import { checkCommand } from './commands/check.js'
 import { conformCommand } from './commands/conform.js'
 import { EXIT_BAD_INPUT } from './commands/errors.js'
 import { initCommand } from './commands/init.js'
+import { linearizableCommand } from './commands/linearizable.js'
 import { listCommand } from './commands/list.js'
 import { paxosProposeCommand } from './commands/paxos-propose.js'
 import { minimizeCommand } from './commands/minimize.js'
@@ -37,7 +38,8 @@ await yargs(hideBin(process.argv))
   .command(paxosProposeCommand)
   .command(showCommand)
   .command(validateCommand)
-  .demandCommand(1, 'name a command: init, list, check, simulate, minimize, show, replay, conform, validate, serve, paxos-propose')
+  .command(linearizableCommand)
+  .demandCommand(1, 'name a command: init, list, check, simulate, minimize, show, replay, conform, validate, linearizable, serve, paxos-propose')
   .strict()
   .help()
   .version(false)

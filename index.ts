@@ -27,3 +27,8 @@ export type { EventLog, EventLogHeader, LoggedEvent } from './conformance/event-
 export type { Unexplained } from './conformance/validate.js'
 export type { ItfTrace } from './traces/itf.js'
 export { InputError, ModelError } from './checker/errors.js'
+export { checkLinearizable } from './linearizability/check.js'
+export type { LinearizabilityFailure, LinearizabilityOptions, LinearizabilityReport } from './linearizability/check.js'
+export { parseHistory, readHistoryFile } from './linearizability/history.js'
+export type { History, HistoryEvent, Key, Operation, OperationName, Scalar, Status } from './linearizability/history.js'
+export type { ModelName } from './linearizability/models.js'
