@@ -13,6 +13,8 @@ export const builtInProtocols = [
   'paxos-commit',
   'lamport-mutex',
   'mapreduce-commit',
+  'load-balancer',
+  'clock-sync',
   'sharded-kv',
 ] as const
 
