@@ -15,6 +15,7 @@ export const builtInProtocols = [
   'mapreduce-commit',
   'load-balancer',
   'clock-sync',
+  'sharded-kv',
 ] as const
 
 /** The folder of a built-in protocol (compiled: the .js files beside this module). */

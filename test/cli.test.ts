@@ -66,6 +66,7 @@ test('list --json names every model with params, properties, symmetric roles and
     'mapreduce-commit': ['task', 'worker'],
     'load-balancer': ['client'],
     'clock-sync': ['client'],
+    'sharded-kv': ['group', 'shard'],
   })
 })
 
