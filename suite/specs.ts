@@ -6,7 +6,7 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import { check, strategies } from '../checker/check.js'
+import { checkAsync, strategies } from '../checker/check.js'
 import { InputError, ModelError } from '../checker/errors.js'
 import { Instance } from '../checker/instance.js'
 import { searchOptions, type SettingName } from '../checker/options.js'
@@ -210,10 +210,10 @@ export function formatExpectation(e: { result: string; property?: string | null 
 
 /** Check one spec, and replay its counterexample when it asks. A counterexample is written to
  * `traceDir`/<spec>.itf.json when a folder is given. */
-export async function runSpec({ spec, instance, symmetry, recorded, driver }: LoadedSpec, traceDir?: string): Promise<SpecReport> {
+export async function runSpec({ spec, instance, symmetry, recorded, driver }: LoadedSpec, traceDir?: string, interruption?: () => string | null): Promise<SpecReport> {
   const result =
     recorded ??
-    check(instance, spec.strategy, { ...searchOptions(instance, { ...spec.bounds, deadlock: spec.deadlock }, specFieldNames), symmetry })
+    (await checkAsync(instance, spec.strategy, { ...searchOptions(instance, { ...spec.bounds, deadlock: spec.deadlock }, specFieldNames), symmetry, interruption }))
   const description = `${result.result}${result.property ? ` of ${result.property}` : ''} in spec ${spec.name} (${instance.describe()})`
   const trace = result.path ? traceFromPath(instance, result.path, { result: result.result, property: result.property, description }) : null
   let traceFile: string | null = null
