@@ -178,7 +178,11 @@ def main(argv: list[str]) -> int:
             parser.error(f'unknown mutant {args.mutant!r} (mutants: {", ".join(MUTANTS)})')
         cores, description = MUTANTS[args.mutant]
         print(f'driver.py: mutant {args.mutant}: {description}', file=sys.stderr)
-    return serve(Driver(cores), sys.stdin, sys.stdout)
+    try:
+        return serve(Driver(cores), sys.stdin, sys.stdout)
+    except (BrokenPipeError, KeyboardInterrupt):
+        # protocheck went away mid-answer (stopped or killed): nothing left to answer.
+        return 1
 
 
 if __name__ == '__main__':
