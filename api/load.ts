@@ -10,6 +10,7 @@ import { Instance } from '../checker/instance.js'
 import { importDefault, isModulePath, loadModelModule, sourceOf } from '../checker/load.js'
 import type { Model } from '../checker/model.js'
 import type { DriverFactory } from '../conformance/driver.js'
+import { processDriver, type ProcessDriverOptions } from '../conformance/process-driver.js'
 import { builtInProtocols, protocolFolder } from '../protocols/index.js'
 import type { Servable } from '../runtime/servable.js'
 import type { ItfTrace } from '../traces/itf.js'
@@ -46,13 +47,29 @@ function companion(model: Model, role: string): string | undefined {
   return undefined
 }
 
-/** The driver of `model`'s implementation: `driverPath` if given, else the driver module
+/** Where to find a driver: a DriverFactory, a module path, or a process speaking the driver
+ * protocol ({ command }). */
+export type DriverSource = DriverFactory | string | ProcessDriverOptions
+
+/** The driver of `model`'s implementation: `source` if given (paths relative to the working
+ * directory), else the one the model names (relative to its file), else the driver module
  * beside the model. */
-export async function loadDriver(model: Model, driverPath?: string): Promise<DriverFactory> {
-  const location = driverPath !== undefined ? resolve(driverPath) : companion(model, 'driver')
+export async function loadDriver(model: Model, source?: DriverSource): Promise<DriverFactory> {
+  if (typeof source === 'object' && 'start' in source) return source
+  if (typeof source === 'object') return processDriver(model, source)
+  if (source !== undefined) return importDriver(model, resolve(source))
+  const modelFile = sourceOf(model)
+  const folder = modelFile ? dirname(fileURLToPath(modelFile)) : process.cwd()
+  if (typeof model.driver === 'object') return processDriver(model, { command: model.driver.command, cwd: folder })
+  if (typeof model.driver === 'string') return importDriver(model, resolve(folder, model.driver))
+  const location = companion(model, 'driver')
   if (!location) {
-    throw new InputError(`model '${model.name}' has no driver to replay against (put one beside the model as driver.ts or <model>.driver.ts, or give --driver PATH)`)
+    throw new InputError(`model '${model.name}' has no driver to replay against (put one beside the model as driver.ts or <model>.driver.ts, or give --driver PATH or --driver-cmd COMMAND)`)
   }
+  return importDriver(model, location)
+}
+
+async function importDriver(model: Model, location: string): Promise<DriverFactory> {
   const driver = (await importDefault(location, 'driver')) as Partial<DriverFactory>
   if (typeof driver !== 'object' || driver === null || typeof driver.start !== 'function') {
     throw new InputError(`${location} does not export a driver as default (an object with start(params, bug))`)

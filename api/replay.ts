@@ -1,24 +1,25 @@
 // The library's replay and conformance: a trace replayed on an implementation, and random
-// walks of a model followed by it. Drivers are DriverFactory objects or module paths; by
-// default, the driver beside the model (driver.ts, or <model>.driver.ts).
+// walks of a model followed by it. Drivers are DriverFactory objects, module paths or
+// commands speaking the driver protocol; by default, the one the model names, else the
+// driver beside the model (driver.ts, or <model>.driver.ts).
 
 import { InputError } from '../checker/errors.js'
 import { Instance } from '../checker/instance.js'
 import type { Model } from '../checker/model.js'
 import { conform as conformWalks, divergenceTrace, driverFailureTrace, type ConformResult } from '../conformance/conform.js'
 import { formatDivergence } from '../conformance/divergence.js'
-import { DriverError, type DriverFactory } from '../conformance/driver.js'
+import { DriverError } from '../conformance/driver.js'
 import { replayTrace, type ReplayOptions, type ReplayResult } from '../conformance/replay.js'
 import type { ItfTrace } from '../traces/itf.js'
 import { readTraceFile } from '../traces/read.js'
 import { CheckFailure } from './check.js'
-import { instanceForTrace, loadDriver, loadModel } from './load.js'
+import { instanceForTrace, loadDriver, loadModel, type DriverSource } from './load.js'
 
 export interface ReplaySource extends ReplayOptions {
   /** The model instead of the one the trace records (a Model, name or module path). */
   model?: Model | string
-  /** The driver instead of the one beside the model. */
-  driver?: DriverFactory | string
+  /** The driver instead of the one the model names or has beside it. */
+  driver?: DriverSource
 }
 
 /** Replay a trace (an ITF object or a file) on the implementation of its model. */
@@ -32,14 +33,14 @@ export async function replay(trace: ItfTrace | string, options: ReplaySource = {
     typeof options.model === 'object'
       ? Instance.create(options.model, itf['#meta'].params ?? {}, itf['#meta'].bug ?? undefined)
       : await instanceForTrace(itf, { traceFile, model: options.model })
-  const driver = typeof options.driver === 'object' ? options.driver : await loadDriver(instance.model, options.driver)
+  const driver = await loadDriver(instance.model, options.driver)
   return replayTrace(instance, itf, driver, options)
 }
 
 export interface ConformSettings {
   params?: Record<string, unknown>
   bug?: string
-  driver?: DriverFactory | string
+  driver?: DriverSource
   /** Random walks (default 100). */
   runs?: number
   /** Seed of the walks (default: random; the result says which). */
@@ -60,7 +61,7 @@ export interface ConformOutcome extends ConformResult {
 export async function conform(model: Model | string, settings: ConformSettings = {}): Promise<ConformOutcome> {
   const loaded = typeof model === 'string' ? await loadModel(model) : model
   const instance = Instance.create(loaded, settings.params ?? {}, settings.bug)
-  const driver = typeof settings.driver === 'object' ? settings.driver : await loadDriver(loaded, settings.driver)
+  const driver = await loadDriver(loaded, settings.driver)
   const seed = settings.seed ?? Math.floor(Math.random() * 2 ** 31)
   let result: ConformResult
   try {

@@ -66,8 +66,15 @@ export interface Model<S extends ParamSpecs = ParamSpecs> {
   readonly params: S
   /** Bug switch name -> one line: what the one changed rule does. */
   readonly bugs: { readonly [name: string]: string }
+  /** The driver of the model's implementation, if not the driver.* module beside the model:
+   * a module path, or a command that speaks the driver protocol (run in the model's folder);
+   * both relative to the model's file. Only replay and conform read it. */
+  readonly driver?: DriverLocation
   build(params: Params<S>, bug: string | undefined): Protocol<RecordType<Fields>, Actions>
 }
+
+/** Where a driver is: a module path, or a command speaking the driver protocol (JSON lines). */
+export type DriverLocation = string | { readonly command: string }
 
 /** Declare a model. `build` returns `protocol({...})`, from which the views' types are inferred. */
 export function defineModel<S extends ParamSpecs>(model: {
@@ -75,6 +82,7 @@ export function defineModel<S extends ParamSpecs>(model: {
   summary: string
   params: S
   bugs: { readonly [name: string]: string }
+  driver?: DriverLocation
   build(params: Params<S>, bug: string | undefined): Protocol<any, any>
 }): Model<S> {
   return model as Model<S>

@@ -7,10 +7,11 @@ import { conform } from '../api/replay.js'
 import { formatDivergence } from '../conformance/divergence.js'
 import { DriverError } from '../conformance/driver.js'
 import { writeTraceFile } from '../traces/itf.js'
+import { driverSource, withDriverOptions, type DriverArgs } from './driver-options.js'
 import { handled } from './errors.js'
 import { wholeNumber, parseParamArgs } from './options.js'
 
-interface ConformArgs {
+interface ConformArgs extends DriverArgs {
   model: string
   runs: number
   seed?: number
@@ -20,14 +21,13 @@ interface ConformArgs {
   out?: string
   refusals: boolean
   json: boolean
-  driver?: string
 }
 
 export const conformCommand: CommandModule<object, ConformArgs> = {
   command: 'conform <model>',
   describe: 'Check that the implementation follows random walks of its model; shrink and save any divergence',
   builder: (y) =>
-    y
+    withDriverOptions(y)
       .positional('model', { type: 'string', demandOption: true, describe: 'model name or module path (./my-model.ts)' })
       .option('runs', { type: 'number', default: 100, describe: 'random walks to run' })
       .option('seed', { type: 'number', describe: 'seed of the walks (default: random, printed)' })
@@ -36,11 +36,10 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
       .option('param', { type: 'string', array: true, default: [], describe: 'set a model param: --param rm=5' })
       .option('refusals', { type: 'boolean', default: true, describe: 'also check that the implementation refuses the steps the model forbids at the end of each walk (--no-refusals: only follow the walks)' })
       .option('out', { type: 'string', describe: 'where to write a divergence (default: conform-<model>-<seed>.itf.json)' })
-      .option('driver', { type: 'string', describe: 'module of the driver to use (default: driver.ts beside the model)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' }) as Argv<ConformArgs>,
   handler: handled(async (args) => {
     const model = await loadModel(args.model)
-    const driver = await loadDriver(model, args.driver)
+    const driver = await loadDriver(model, driverSource(args))
     const runs = wholeNumber('runs', args.runs)!
     const maxSteps = wholeNumber('depth', args.depth)!
     const seed = args.seed === undefined ? randomSeed() : wholeNumber('seed', args.seed, -(2 ** 31))!

@@ -4,13 +4,13 @@ import type { Argv, CommandModule } from 'yargs'
 import { formatDivergence } from '../conformance/divergence.js'
 import { replay } from '../api/replay.js'
 import type { ReplayResult } from '../conformance/replay.js'
+import { driverSource, withDriverOptions, type DriverArgs } from './driver-options.js'
 import { handled } from './errors.js'
 
-interface ReplayArgs {
+interface ReplayArgs extends DriverArgs {
   trace: string
   json: boolean
   model?: string
-  driver?: string
 }
 
 export const EXIT_FOLLOWED = 0
@@ -20,10 +20,9 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
   command: 'replay <trace>',
   describe: 'Replay an ITF trace against the runnable implementation of its model',
   builder: (y) =>
-    y
+    withDriverOptions(y)
       .positional('trace', { type: 'string', demandOption: true, describe: 'an ITF trace written by protocheck' })
       .option('model', { type: 'string', describe: 'the model (name or module path) instead of the one the trace records' })
-      .option('driver', { type: 'string', describe: 'module of the driver to use (default: driver.ts beside the model)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' }) as Argv<ReplayArgs>,
   handler: handled(async (args) => {
     const print = (line: string) => {
@@ -31,7 +30,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     }
     const r = await replay(args.trace, {
       model: args.model,
-      driver: args.driver,
+      driver: driverSource(args),
       onStart: (configuration) => print(`replaying ${args.trace} on the implementation of ${configuration}`),
       onFollowed: (step, label) => print(`step ${step} ${label}: followed`),
     })
