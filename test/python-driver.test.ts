@@ -1,0 +1,66 @@
+// examples/two-phase-commit-python: two-phase commit in Python, driven through the JSON-lines
+// driver protocol (`--driver-cmd`), against the built-in model, through the CLI as a user runs
+// it. The correct build conforms; every bug's counterexample, found in the model, is reproduced
+// on the Python code built with that bug; a mutant core (driver.py --mutant) makes conform
+// diverge, and the divergence it writes replays on the mutant and not on the correct code.
+
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { runCliJson } from './helpers/cli.js'
+
+const driverPy = fileURLToPath(new URL('../../examples/two-phase-commit-python/driver.py', import.meta.url))
+const python = (...flags: string[]) => ['python3', JSON.stringify(driverPy), ...flags].join(' ')
+
+let dir = ''
+test.before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'protocheck-python-driver-'))
+})
+test.after(() => rmSync(dir, { recursive: true, force: true }))
+
+for (const rm of [2, 3]) {
+  test(`conform two-phase-commit --param rm=${rm} --driver-cmd "python3 driver.py": 100 walks agree`, () => {
+    const r = runCliJson(['conform', 'two-phase-commit', '--param', `rm=${rm}`, '--driver-cmd', python(), '--runs', '100', '--seed', String(10 + rm)])
+    assert.is(r.code, 0, r.stderr)
+    assert.equal(r.report, { model: 'two-phase-commit', runs: 100, seed: 10 + rm, result: 'agree', traceFile: null })
+  })
+}
+
+// Each bug's shortest counterexample (BFS), in steps after the initial state.
+const bugs: Record<string, { property: string; steps: number }> = {
+  'commit-on-any-prepared': { property: 'TCConsistent', steps: 5 },
+  'abort-after-prepare': { property: 'TCConsistent', steps: 9 },
+  'commit-after-abort': { property: 'TCConsistent', steps: 10 },
+}
+
+for (const [bug, expected] of Object.entries(bugs)) {
+  test(`--bug ${bug}: the model's counterexample replays on the Python code built with the bug, reproduced`, () => {
+    const trace = join(dir, `${bug}.itf.json`)
+    const checked = runCliJson(['check', 'two-phase-commit', '--bug', bug, '--out', trace])
+    assert.is(checked.code, 1, checked.stderr)
+    assert.is(checked.report.property, expected.property)
+    assert.is(checked.report.traceLength, expected.steps + 1)
+    const replayed = runCliJson(['replay', trace, '--driver-cmd', python()])
+    assert.is(replayed.code, 0, replayed.stderr)
+    assert.equal(replayed.report, { model: 'two-phase-commit', steps: expected.steps, divergence: null, property: expected.property, reproduced: true })
+  })
+}
+
+test('a mutant Python TM whose Abort skips the last RM: conform diverges; its trace replays on the mutant, not on the correct code', () => {
+  const out = join(dir, 'forgetful-abort.itf.json')
+  const r = runCliJson(['conform', 'two-phase-commit', '--driver-cmd', python('--mutant', 'forgetful-abort'), '--runs', '100', '--seed', '1', '--out', out])
+  assert.is(r.code, 1, r.stderr)
+  assert.is(r.report.result, 'diverge')
+  assert.is(r.report.traceFile, out)
+  const onMutant = runCliJson(['replay', out, '--driver-cmd', python('--mutant', 'forgetful-abort')])
+  assert.is(onMutant.code, 1, onMutant.stderr)
+  assert.ok(onMutant.report.divergence, 'the mutant diverges again on replay')
+  assert.match(onMutant.report.divergence.reason, /no Abort message was sent to rm3/)
+  const onCorrect = runCliJson(['replay', out, '--driver-cmd', python()])
+  assert.is(onCorrect.report.divergence, null, JSON.stringify(onCorrect.report))
+})
+
+test.run()
