@@ -8,7 +8,10 @@ stop, or when stdin closes.
     protocheck conform two-phase-commit --driver-cmd "python3 driver.py"
     protocheck replay cex.itf.json --driver-cmd "python3 driver.py"
 
-Options (for tests only): --mutant NAME runs a deliberately wrong core (see mutants.py).
+Options: --log-events FILE writes the steps the implementation takes as an event log for
+`protocheck validate` (event_log.py); each start and reset begins the file anew, so it holds
+the last run (for replay, the trace's). --mutant NAME (for tests only) runs a deliberately
+wrong core (see mutants.py).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import sys
 from typing import Any, Callable, Optional
 
 import itf
+from event_log import EventLog
 from two_phase_commit import BUGS
 from two_phase_commit.cluster import ACTIONS, Cores, NotEnabled, TwoPhaseCluster
 
@@ -59,8 +63,9 @@ def observation(cluster: TwoPhaseCluster) -> dict[str, Any]:
 
 
 class Driver:
-    def __init__(self, cores: Cores = Cores()) -> None:
+    def __init__(self, cores: Cores = Cores(), log_events: Optional[str] = None) -> None:
         self.cores = cores
+        self.log_events = log_events
         self.cluster: Optional[TwoPhaseCluster] = None
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -109,13 +114,26 @@ class Driver:
                 raise DriverError(f'action {action} has picks {picks}, this driver expects {list(ACTIONS[action])}')
         self.rm_count = rm_count
         self.bug = bug
-        self.cluster = TwoPhaseCluster(rm_count, bug, self.cores)
+        self.cluster = self._fresh_cluster()
         return {'result': 'started', 'version': VERSION}
 
     def reset(self, request: dict[str, Any]) -> dict[str, Any]:
         self._started()
-        self.cluster = TwoPhaseCluster(self.rm_count, self.bug, self.cores)
+        self.cluster = self._fresh_cluster()
         return {'result': 'ok'}
+
+    def _fresh_cluster(self) -> TwoPhaseCluster:
+        listener = None
+        if self.log_events:
+            self._close_log()
+            self._log_file = open(self.log_events, 'w', encoding='utf-8')  # one run per log: begin anew
+            listener = EventLog(self._log_file, self.rm_count, self.bug, 'a run of the Python two-phase commit driven by protocheck (driver.py)')
+        return TwoPhaseCluster(self.rm_count, self.bug, self.cores, listener)
+
+    def _close_log(self) -> None:
+        if getattr(self, '_log_file', None) is not None:
+            self._log_file.close()
+            self._log_file = None
 
     def apply(self, request: dict[str, Any]) -> dict[str, Any]:
         cluster = self._started()
@@ -135,6 +153,7 @@ class Driver:
 
     def stop(self, request: dict[str, Any]) -> dict[str, Any]:
         self.cluster = None
+        self._close_log()
         return {'result': 'ok'}
 
     def _started(self) -> TwoPhaseCluster:
@@ -169,6 +188,7 @@ def serve(driver: Driver, lines, out) -> int:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description='protocheck driver (JSON lines, protocol version 1) for two-phase commit in Python')
+    parser.add_argument('--log-events', metavar='FILE', help='write the steps taken since the last start or reset as an event log for protocheck validate')
     parser.add_argument('--mutant', help='for tests only: run a deliberately wrong core (see mutants.py)')
     args = parser.parse_args(argv)
     cores = Cores()
@@ -179,7 +199,7 @@ def main(argv: list[str]) -> int:
         cores, description = MUTANTS[args.mutant]
         print(f'driver.py: mutant {args.mutant}: {description}', file=sys.stderr)
     try:
-        return serve(Driver(cores), sys.stdin, sys.stdout)
+        return serve(Driver(cores, args.log_events), sys.stdin, sys.stdout)
     except (BrokenPipeError, KeyboardInterrupt):
         # protocheck went away mid-answer (stopped or killed): nothing left to answer.
         return 1

@@ -10,8 +10,13 @@ import io
 import json
 import unittest
 
+import os
+import tempfile
+
 import itf
+import run
 from driver import Driver, serve
+from event_log import EventLog
 from mutants import MUTANTS
 from two_phase_commit import (
     ABORT, COMMIT, TM, ChooseToAbort, DecideAbort, DecideCommit, Prepare, Prepared, Receive, Refused,
@@ -179,6 +184,53 @@ class DriverTest(unittest.TestCase):
         cluster.apply('RMRcvAbortMsg', 1)
         with self.assertRaises(NotEnabled):
             cluster.apply('RMRcvAbortMsg', 2)
+
+
+class EventLogTest(unittest.TestCase):
+    def test_a_run_logs_a_header_then_each_step_with_the_nodes_own_variables(self):
+        out = io.StringIO()
+        taken = run.run(2, None, seed=5, max_steps=100, abort_rate=0.2, log=EventLog(out, 2, None))
+        lines = [json.loads(line) for line in out.getvalue().splitlines()]
+        header, events = lines[0], lines[1:]
+        self.assertEqual({k: header[k] for k in ('format', 'version', 'model', 'params', 'bug', 'unlogged', 'nodes')}, {
+            'format': 'protocheck-event-log', 'version': 1, 'model': 'two-phase-commit', 'params': {'rm': 2},
+            'bug': None, 'unlogged': [], 'nodes': ['tm', 'rm1', 'rm2'],
+        })
+        self.assertEqual(len(events), taken)
+        self.assertTrue(all(e['action'] in ACTIONS for e in events))
+        for node in header['nodes']:
+            self.assertEqual([e['seq'] for e in events if e['node'] == node], list(range(sum(e['node'] == node for e in events))))
+        times = [int(e['time']) for e in events]
+        self.assertEqual(times, sorted(times))
+        prepare = next(e for e in events if e['action'] == 'RMPrepare')
+        rm = prepare['picks']['rm']
+        self.assertEqual(prepare['node'], rm)
+        self.assertEqual(prepare['observed'], {'rmState': {'#map': [[rm, 'prepared']]}})
+        decision = next(e for e in events if e['action'] in ('TMCommit', 'TMAbort'))
+        self.assertEqual(set(decision['observed']), {'tmState', 'tmPrepared'})
+        # The run ends when the transaction is over: the TM decided, every RM committed or aborted.
+        final = {}
+        for e in events:
+            if e['node'] != 'tm':
+                final[e['node']] = e['observed']['rmState']['#map'][0][1]
+        self.assertEqual(set(final), {'rm1', 'rm2'})
+        self.assertTrue(set(final.values()) <= {'committed', 'aborted'})
+
+    def test_the_driver_logs_the_run_since_the_last_start_or_reset(self):
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, 'run.ndjson')
+            serve(Driver(log_events=path), io.StringIO(''.join(json.dumps(r) + '\n' for r in [
+                start_request(rm=2),
+                {'id': 2, 'method': 'apply', 'action': 'RMPrepare', 'picks': {'rm': 'rm1'}},
+                {'id': 3, 'method': 'reset'},
+                {'id': 4, 'method': 'apply', 'action': 'TMAbort', 'picks': {}},
+                {'id': 5, 'method': 'apply', 'action': 'TMAbort', 'picks': {}},  # refused: not logged
+                {'id': 6, 'method': 'stop'},
+            ])), io.StringIO())
+            with open(path, encoding='utf-8') as f:
+                lines = [json.loads(line) for line in f]
+        self.assertEqual(lines[0]['format'], 'protocheck-event-log')
+        self.assertEqual([(e['node'], e['action'], e['observed']) for e in lines[1:]], [('tm', 'TMAbort', {'tmState': 'aborted', 'tmPrepared': {'#set': []}})])
 
 
 if __name__ == '__main__':

@@ -13,7 +13,7 @@ the driver (driver.py) turns ITF's "rm1", "rm2", ... into them and back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Optional, Protocol
 
 from .messages import ABORT, COMMIT, TM, Message, Prepared, Receive
 from .network import SentMessages
@@ -44,11 +44,19 @@ class Cores:
     step_rm: Callable = step_rm
 
 
+class StepListener(Protocol):
+    """Told of every step a node takes, after its core took it and before its messages are sent
+    (where a real node writes its event log line). `node` is "tm" or an RM index; `rm` the pick."""
+
+    def __call__(self, node: object, action: str, rm: Optional[int], state: object) -> None: ...
+
+
 class TwoPhaseCluster:
-    def __init__(self, rm_count: int, bug: Optional[str], cores: Cores = Cores()) -> None:
+    def __init__(self, rm_count: int, bug: Optional[str], cores: Cores = Cores(), listener: Optional[StepListener] = None) -> None:
         self.rm_count = rm_count
         self.bug = bug
         self.cores = cores
+        self.listener = listener
         self.tm_config = TmConfig(rm_count, bug)
         self.rm_config = RmConfig(bug)
         self.tm: TmState = initial_tm
@@ -58,12 +66,12 @@ class TwoPhaseCluster:
     def apply(self, action: str, rm: Optional[int] = None) -> None:
         """Take the step `action` (with pick `rm` where it has one), or raise NotEnabled."""
         if action == 'TMCommit':
-            self.tm = self._taken(self.cores.step_tm(self.tm_config, self.tm, DecideCommit()))
+            self.tm = self._taken(TM, action, None, self.cores.step_tm(self.tm_config, self.tm, DecideCommit()))
         elif action == 'TMAbort':
-            self.tm = self._taken(self.cores.step_tm(self.tm_config, self.tm, DecideAbort()))
+            self.tm = self._taken(TM, action, None, self.cores.step_tm(self.tm_config, self.tm, DecideAbort()))
         elif action == 'TMRcvPrepared':
             message = self._delivered(TM, Prepared(self._rm(rm)))
-            self.tm = self._taken(self.cores.step_tm(self.tm_config, self.tm, Receive(message)))
+            self.tm = self._taken(TM, action, rm, self.cores.step_tm(self.tm_config, self.tm, Receive(message)))
         elif action in ('RMPrepare', 'RMChooseToAbort', 'RMRcvCommitMsg', 'RMRcvAbortMsg'):
             rm = self._rm(rm)
             event = {
@@ -72,14 +80,16 @@ class TwoPhaseCluster:
                 'RMRcvCommitMsg': lambda: Receive(self._delivered(rm, COMMIT)),
                 'RMRcvAbortMsg': lambda: Receive(self._delivered(rm, ABORT)),
             }[action]()
-            self.rms[rm] = self._taken(self.cores.step_rm(self.rm_config, self.rms[rm], event))
+            self.rms[rm] = self._taken(rm, action, rm, self.cores.step_rm(self.rm_config, self.rms[rm], event))
         else:
             raise ValueError(f'two-phase-commit has no action {action}')
 
-    def _taken(self, transition):
+    def _taken(self, node, action: str, rm: Optional[int], transition):
         """Record a taken step's messages and return its state; a refusal is a step the code cannot take."""
         if isinstance(transition, Refused):
             raise NotEnabled(transition.reason)
+        if self.listener is not None:
+            self.listener(node, action, rm, transition.state)
         self.network.record(transition.effects)
         return transition.state
 
