@@ -8,8 +8,10 @@
 // Usage: npm run build && node dist/bench/driver-cmd.js [--rm 3] [--runs 200] [--seed 1]
 //        [--depth 50] [--repeat 3] [--python python3]
 // Each driver runs --repeat times; the fastest run counts (the others were slowed by
-// whatever else the machine was doing). Seconds are wall-clock; both drivers check refusals,
-// as conform does by default.
+// whatever else the machine was doing). Seconds are wall-clock; `protocheck CPU s` is this
+// process's CPU time (model walks, packing and comparing observations, and for the process
+// driver JSON and schema checks of every answer), not the Python process's. Both drivers
+// check refusals, as conform does by default.
 
 import { fileURLToPath } from 'node:url'
 import { conform } from '../api/replay.js'
@@ -38,6 +40,8 @@ interface Measured {
   steps: number
   /** Driver calls (start, reset, apply, observe, stop): one JSON round trip each over a process. */
   calls: number
+  /** CPU seconds of this (protocheck's) process; the Python process's own are not counted. */
+  cpuSeconds: number
 }
 
 /** `factory`, counting every call made on the drivers it starts. */
@@ -60,11 +64,14 @@ async function measure(name: string, factory: DriverFactory): Promise<Measured> 
   for (let i = 0; i < repeat; i++) {
     const counter = { calls: 0 }
     const started = performance.now()
+    const cpuBefore = process.cpuUsage()
     const r = await conform(model, { params: { rm }, driver: counted(factory, counter), runs, seed, maxSteps })
     const seconds = (performance.now() - started) / 1000
+    const cpu = process.cpuUsage(cpuBefore)
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6
     if (r.result !== 'agree') throw new Error(`${name}: conform ${r.result}, expected agree`)
-    process.stderr.write(`bench: ${name} run ${i + 1}/${repeat}: ${r.runs} walks, ${r.stepsCompared} steps, ${counter.calls} driver calls in ${seconds.toFixed(2)} s\n`)
-    if (!best || seconds < best.seconds) best = { name, seconds, walks: r.runs, steps: r.stepsCompared, calls: counter.calls }
+    process.stderr.write(`bench: ${name} run ${i + 1}/${repeat}: ${r.runs} walks, ${r.stepsCompared} steps, ${counter.calls} driver calls in ${seconds.toFixed(2)} s (${cpuSeconds.toFixed(2)} s CPU here)\n`)
+    if (!best || seconds < best.seconds) best = { name, seconds, walks: r.runs, steps: r.stepsCompared, calls: counter.calls, cpuSeconds }
   }
   return best!
 }
@@ -81,12 +88,13 @@ const rows = [inProcess, overProcess].map((m) => [
   m.walks.toLocaleString('en-US'),
   m.steps.toLocaleString('en-US'),
   m.seconds.toFixed(2),
+  m.cpuSeconds.toFixed(2),
   Math.round(m.walks / m.seconds).toLocaleString('en-US'),
   Math.round(m.steps / m.seconds).toLocaleString('en-US'),
   m.calls.toLocaleString('en-US'),
   Math.round(m.calls / m.seconds).toLocaleString('en-US'),
 ])
-const header = ['driver', 'walks', 'steps', 'seconds', 'walks/s', 'steps/s', 'driver calls', 'calls/s']
+const header = ['driver', 'walks', 'steps', 'seconds', 'protocheck CPU s', 'walks/s', 'steps/s', 'driver calls', 'calls/s']
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
 const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |'
 console.log(`conform two-phase-commit rm=${rm}, ${runs} walks of up to ${maxSteps} steps, seed ${seed}, refusals checked; fastest of ${repeat}`)
