@@ -6,13 +6,15 @@
 
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runCliJson } from './helpers/cli.js'
 
 const driverPy = fileURLToPath(new URL('../../examples/two-phase-commit-python/driver.py', import.meta.url))
+const exampleDir = dirname(driverPy)
 const python = (...flags: string[]) => ['python3', JSON.stringify(driverPy), ...flags].join(' ')
 
 let dir = ''
@@ -61,6 +63,13 @@ test('a mutant Python TM whose Abort skips the last RM: conform diverges; its tr
   assert.match(onMutant.report.divergence.reason, /no Abort message was sent to rm3/)
   const onCorrect = runCliJson(['replay', out, '--driver-cmd', python()])
   assert.is(onCorrect.report.divergence, null, JSON.stringify(onCorrect.report))
+})
+
+test('the Python unit tests of the cores, the ITF codec, the driver and the event log pass (python3 -m unittest)', () => {
+  const r = spawnSync('python3', ['-m', 'unittest', '-q'], { cwd: exampleDir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } })
+  assert.is(r.status, 0, r.stderr)
+  assert.match(r.stderr, /Ran \d+ tests/)
+  assert.match(r.stderr, /\nOK\n/)
 })
 
 test.run()
