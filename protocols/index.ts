@@ -3,7 +3,17 @@
 // on the implementation in impl/, serve.ts (if any) how `serve` runs that implementation as
 // node processes. Adding a protocol: write protocols/<name>/ and add its name here.
 
-export const builtInProtocols = ['two-phase-commit', 'transaction-commit', 'lock-service', 'zab', 'paxos', 'raft'] as const
+export const builtInProtocols = [
+  'two-phase-commit',
+  'transaction-commit',
+  'lock-service',
+  'zab',
+  'paxos',
+  'raft',
+  'paxos-commit',
+  'lamport-mutex',
+  'mapreduce-commit',
+] as const
 
 /** The folder of a built-in protocol (compiled: the .js files beside this module). */
 export const protocolFolder = (name: string): URL => new URL(`./${name}/`, import.meta.url)

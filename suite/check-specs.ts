@@ -31,9 +31,10 @@ export async function checkSpecs(targets: readonly string[], options: SpecRunOpt
   print(row('spec', 'expected', 'got', 'distinct', 'seconds', ''))
   const reports: SpecReport[] = []
   for (const l of loaded) {
-    const r = runSpec(l, traceDir)
+    const r = await runSpec(l, traceDir)
     reports.push(r)
-    print(row(r.spec, formatExpectation(r.expected), formatExpectation(r), r.distinctStates.toLocaleString('en-US'), r.seconds.toFixed(2), r.passed ? 'ok' : 'FAILED'))
+    const status = (r.passed ? 'ok' : 'FAILED') + (r.replay?.reproduced ? ', reproduced in code' : '')
+    print(row(r.spec, formatExpectation(r.expected), formatExpectation(r), r.distinctStates.toLocaleString('en-US'), r.seconds.toFixed(2), status))
   }
   const failed = reports.filter((r) => !r.passed)
   if (options.junit) writeJunitFile(options.junit, reports)

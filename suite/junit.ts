@@ -32,6 +32,11 @@ export function failureMessage(r: SpecReport): string {
   const got = formatExpectation(r)
   const why = r.reason ? ` (${r.reason})` : ''
   const trace = r.traceFile ? `; trace: ${r.traceFile}` : r.traceLength ? '; no trace written (give --junit or --out-dir)' : ''
+  if (r.replay === null) return `expected ${formatExpectation(r.expected)}, got ${got}${why}; nothing to replay`
+  if (r.replay && !r.replay.reproduced) {
+    const how = r.replay.divergence ? `the implementation diverged at ${r.replay.divergence}` : `the implementation followed all ${r.replay.steps} steps, but ${r.property} holds on its final state`
+    return `${r.property} not reproduced on the implementation: ${how}${trace}`
+  }
   return `expected ${formatExpectation(r.expected)}, got ${got}${why}${trace}`
 }
 

@@ -14,7 +14,9 @@ import { checkReport, type CheckReport } from '../checker/report.js'
 import { SchemaError } from '../checker/schema.js'
 import { Symmetry } from '../checker/symmetry.js'
 import type { SearchResult, Verdict } from '../checker/search.js'
-import { loadModel } from '../api/load.js'
+import { loadDriver, loadModel, type DriverSource } from '../api/load.js'
+import type { DriverFactory } from '../conformance/driver.js'
+import { replayTrace } from '../conformance/replay.js'
 import { traceFromPath, writeTraceFile } from '../traces/itf.js'
 import { readTraceFile } from '../traces/read.js'
 import { recheckTrace } from './recheck.js'
@@ -39,6 +41,10 @@ export interface Spec {
   deadlock: boolean
   /** A recorded counterexample to re-check instead of searching, as the file names it. */
   trace?: string
+  /** Replay the counterexample on the implementation, which must reproduce it. */
+  replay: boolean
+  /** The driver replay uses, as the file names it (relative to the file), if not the model's. */
+  driver?: string | { command: string; timeoutMs?: number }
   expect: Expectation
 }
 
@@ -49,6 +55,8 @@ export interface LoadedSpec {
   /** For a spec with a trace: its verdict, judged when the spec is loaded (a trace that no
    * longer fits the model is bad input, like any other spec problem). */
   recorded?: SearchResult
+  /** For a spec with replay: the implementation's driver, loaded with the spec. */
+  driver?: DriverFactory
 }
 
 /** A check report, plus which spec it ran and whether the verdict was the expected one. */
@@ -57,6 +65,9 @@ export interface SpecReport extends CheckReport {
   file: string
   expected: Expectation
   passed: boolean
+  /** For a spec with replay: how the implementation took the counterexample (null when the
+   * check gave no counterexample to replay). */
+  replay?: { steps: number; reproduced: boolean | null; divergence: string | null } | null
 }
 
 /** A bound as a spec file names it. */
@@ -114,6 +125,8 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
     bounds: raw.bounds ?? {},
     deadlock: raw.deadlock ?? true,
     trace: raw.trace,
+    replay: raw.replay ?? false,
+    driver: raw.driver,
     expect: raw.expect,
   }
   if (spec.expect.property !== undefined && spec.expect.result !== 'violation' && spec.expect.result !== 'never-witnessed') {
@@ -123,6 +136,8 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
   if (spec.trace !== undefined && searchFields.length > 0) {
     throw new InputError(`${file}: /${searchFields[0]} does not apply to a spec with a /trace, which is re-checked, not searched`)
   }
+  if (spec.replay && spec.expect.result !== 'violation') throw new InputError(`${file}: /replay only applies when /expect/result is violation`)
+  if (spec.driver !== undefined && !spec.replay) throw new InputError(`${file}: /driver only applies with /replay`)
   if (!(strategies as readonly string[]).includes(spec.strategy)) {
     throw new InputError(`${file}: /strategy '${spec.strategy}' is not one of ${strategies.join(', ')}`)
   }
@@ -137,10 +152,11 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
       throw new InputError(`/expect/property '${expected}' is not among the /properties checked`)
     }
     const symmetry = spec.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? [], instance.model.name) : undefined
-    if (spec.trace === undefined) return { spec, instance, symmetry }
+    const driver = spec.replay ? await loadDriver(instance.model, specDriver(spec)) : undefined
+    if (spec.trace === undefined) return { spec, instance, symmetry, driver }
     const traceFile = resolve(dirname(file), spec.trace)
     try {
-      return { spec, instance, symmetry, recorded: recheckTrace(instance, readTraceFile(traceFile), { checkDeadlock: spec.deadlock }) }
+      return { spec, instance, symmetry, driver, recorded: recheckTrace(instance, readTraceFile(traceFile), { checkDeadlock: spec.deadlock }) }
     } catch (e) {
       if (e instanceof InputError) throw new InputError(`/trace ${spec.trace}: ${e.message}`)
       throw e
@@ -149,6 +165,15 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
     if (e instanceof InputError || e instanceof ModelError || e instanceof SchemaError) throw new InputError(`${file}: ${e.message}`)
     throw e
   }
+}
+
+/** The spec's driver with its paths made absolute: a module relative to the file, a command
+ * run in the file's folder. */
+function specDriver(spec: Spec): DriverSource | undefined {
+  const folder = dirname(resolve(spec.file))
+  if (typeof spec.driver === 'string') return resolve(folder, spec.driver)
+  if (spec.driver) return { command: spec.driver.command, cwd: folder, timeoutMs: spec.driver.timeoutMs }
+  return undefined
 }
 
 function describeSchemaError(error: ErrorObject): string {
@@ -177,18 +202,24 @@ export function formatExpectation(e: { result: string; property?: string | null 
   return e.result
 }
 
-/** Check one spec. A counterexample is written to `traceDir`/<spec>.itf.json when a folder is given. */
-export function runSpec({ spec, instance, symmetry, recorded }: LoadedSpec, traceDir?: string): SpecReport {
+/** Check one spec, and replay its counterexample when it asks. A counterexample is written to
+ * `traceDir`/<spec>.itf.json when a folder is given. */
+export async function runSpec({ spec, instance, symmetry, recorded, driver }: LoadedSpec, traceDir?: string): Promise<SpecReport> {
   const result =
     recorded ??
     check(instance, spec.strategy, { ...searchOptions(instance, { ...spec.bounds, deadlock: spec.deadlock }, specFieldNames), symmetry })
+  const description = `${result.result}${result.property ? ` of ${result.property}` : ''} in spec ${spec.name} (${instance.describe()})`
+  const trace = result.path ? traceFromPath(instance, result.path, { result: result.result, property: result.property, description }) : null
   let traceFile: string | null = null
-  if (result.path && traceDir) {
+  if (trace && traceDir) {
     mkdirSync(traceDir, { recursive: true })
     traceFile = join(traceDir, `${spec.name}.itf.json`)
-    const description = `${result.result}${result.property ? ` of ${result.property}` : ''} in spec ${spec.name} (${instance.describe()})`
-    writeTraceFile(traceFile, traceFromPath(instance, result.path, { result: result.result, property: result.property, description }))
+    writeTraceFile(traceFile, trace)
   }
   const report = checkReport(instance, recorded ? 'trace' : spec.strategy, result, traceFile)
-  return { spec: spec.name, file: spec.file, expected: spec.expect, passed: matches(spec.expect, report), ...report }
+  const passed = matches(spec.expect, report)
+  if (!driver) return { spec: spec.name, file: spec.file, expected: spec.expect, passed, ...report }
+  const replayed = trace && result.result === 'violation' ? await replayTrace(instance, trace, driver) : null
+  const replay = replayed && { steps: replayed.steps, reproduced: replayed.reproduced, divergence: replayed.divergence && `step ${replayed.divergence.step} (${replayed.divergence.label}): ${replayed.divergence.reason}` }
+  return { spec: spec.name, file: spec.file, expected: spec.expect, passed: passed && replay?.reproduced === true, ...report, replay }
 }

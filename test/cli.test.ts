@@ -54,7 +54,17 @@ test('list --json names every model with params, properties, symmetric roles and
   assert.ok(tpc.properties.some((p: any) => p.name === 'TCConsistent' && p.kind === 'always'))
   assert.ok(tpc.bugs.length >= 2 && tpc.bugs.every((b: any) => b.name && b.description))
   const symmetric = Object.fromEntries(report.models.map((m: any) => [m.name, m.symmetric]))
-  assert.equal(symmetric, { 'two-phase-commit': ['rm'], 'transaction-commit': ['rm'], 'lock-service': ['client'], zab: [], paxos: ['a'], raft: ['server'] })
+  assert.equal(symmetric, {
+    'two-phase-commit': ['rm'],
+    'transaction-commit': ['rm'],
+    'lock-service': ['client'],
+    zab: [],
+    paxos: ['a'],
+    raft: ['server'],
+    'paxos-commit': ['rm', 'a'],
+    'lamport-mutex': [],
+    'mapreduce-commit': ['task', 'worker'],
+  })
 })
 
 const badInput: [string, string[], RegExp][] = [

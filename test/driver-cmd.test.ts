@@ -3,7 +3,7 @@
 // so every verdict is known; MISBEHAVE makes it fail in each way the protocol must survive.
 
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -67,6 +67,20 @@ for (const [misbehave, message] of failures) {
     assert.is(spawnSync('pgrep', ['-f', marker]).status, 1, 'the driver process outlived the run')
   })
 }
+
+test('a model that names a command as its driver is conformed through it, run in the model\'s folder', () => {
+  const builtIn = fileURLToPath(new URL('../protocols/two-phase-commit/model.js', import.meta.url))
+  const modelFile = join(dir, 'named-driver.ts')
+  writeFileSync(modelFile, `import model from ${JSON.stringify(builtIn)}\nexport default { ...model, driver: { command: 'exit 9' } }\n`)
+  // The named command is the one run: this one answers nothing and exits 9.
+  const r = runCli(['conform', modelFile, '--runs', '3', '--json'])
+  assert.is(r.code, 2, r.stderr)
+  assert.match(r.stderr, 'the driver process exited with code 9')
+  writeFileSync(modelFile, `import model from ${JSON.stringify(builtIn)}\nexport default { ...model, driver: { command: ${JSON.stringify(`test -f named-driver.ts && ${command()}`)} } }\n`)
+  const agree = runCliJson(['conform', modelFile, '--runs', '10', '--seed', '2'])
+  assert.is(agree.code, 0, agree.stderr)
+  assert.is(agree.report.result, 'agree')
+})
 
 test('bad driver options: both kinds, an empty command, a command that does not exist', () => {
   const both = runCli(['conform', 'two-phase-commit', '--driver', 'x.ts', '--driver-cmd', 'y'])

@@ -107,7 +107,7 @@ test('a safe spec: no trace, the JUnit file in a folder that did not exist yet',
 test('a spec may ask for symmetry: distinct states then count classes of states', async () => {
   const file = join(mkdtempSync(join(scratch, 'symmetry-')), 'sym.json')
   writeFileSync(file, JSON.stringify({ model: 'two-phase-commit', params: { rm: 3 }, symmetry: true, expect: { result: 'safe' } }))
-  const report = runSpec(await loadSpec(file))
+  const report = await runSpec(await loadSpec(file))
   assert.ok(report.passed)
   assert.ok(report.distinctStates < 288, `${report.distinctStates}`)
 })
@@ -126,7 +126,7 @@ const editedRecorded = (edit: (spec: any) => void) =>
   )
 
 test('a spec with a recorded trace is re-checked, not searched, and its expectation still judged', async () => {
-  const report = runSpec(await loadSpec(join(specsDir, `${recorded}.json`)))
+  const report = await runSpec(await loadSpec(join(specsDir, `${recorded}.json`)))
   assert.ok(report.passed)
   assert.equal([report.strategy, report.result, report.property, report.distinctStates], ['trace', 'violation', 'LeaderCompleteness', 51])
   const other = runCliJson(['check', editedRecorded((s) => (s.expect.property = 'StateMachineSafety'))])
@@ -208,6 +208,35 @@ test('spec targets reject options that configure a single model check', () => {
   assert.match(runCli(['check', 'two-phase-commit', '--junit', 'x.xml']).stderr, /--junit applies to spec files/)
   assert.match(runCli(['check', join(scratch, 'missing.json')]).stderr, /missing\.json: no such file or folder/)
   assert.match(runCli(['check', 'two-phase-commit', 'transaction-commit']).stderr, /check takes one model name/)
+})
+
+test('a spec with replay passes only when the implementation reproduces its counterexample, through the driver it names', async () => {
+  const folder = mkdtempSync(join(scratch, 'replay-'))
+  const bridge = fileURLToPath(new URL('./helpers/json-lines-driver.js', import.meta.url))
+  const spec = (name: string, fields: object) => {
+    writeFileSync(join(folder, `${name}.json`), JSON.stringify({ model: 'two-phase-commit', params: { rm: 2 }, bug: 'commit-on-any-prepared', replay: true, expect: { result: 'violation', property: 'TCConsistent' }, ...fields }))
+    return join(folder, `${name}.json`)
+  }
+  const own = await runSpec(await loadSpec(spec('own-driver', {})))
+  assert.ok(own.passed)
+  assert.equal(own.replay, { steps: own.traceLength! - 1, reproduced: true, divergence: null })
+  // A command run in the spec's folder: the file it tests for is only there.
+  const command = await runSpec(await loadSpec(spec('command', { driver: { command: `test -f command.json && ${JSON.stringify(process.execPath)} ${JSON.stringify(bridge)} two-phase-commit` } })))
+  assert.ok(command.passed, JSON.stringify(command.replay))
+  // A driver built without the bug refuses the trace: the spec fails, saying where.
+  writeFileSync(join(folder, 'correct.driver.ts'), `import driver from ${JSON.stringify(fileURLToPath(new URL('../protocols/two-phase-commit/driver.js', import.meta.url)))}\nexport default { start: (params: any) => driver.start(params, undefined) }\n`)
+  const correct = runCliJson(['check', spec('correct', { driver: './correct.driver.ts' })])
+  assert.is(correct.code, 1)
+  assert.is(correct.report[0].replay.reproduced, false)
+  assert.match(correct.report[0].replay.divergence, /^step \d+ \(TMCommit\)/)
+  const table = runCli(['check', join(folder, 'correct.json')])
+  assert.match(table.stdout, /TCConsistent not reproduced on the implementation: the implementation diverged at step \d+ \(TMCommit\)/)
+  // replay and driver are only for violations, and driver only with replay.
+  const safe = runCli(['check', spec('safe', { bug: undefined, expect: { result: 'safe' } })])
+  assert.is(safe.code, 2)
+  assert.match(safe.stderr, '/replay only applies when /expect/result is violation')
+  const lone = runCli(['check', spec('lone', { replay: undefined, driver: './x.ts' })])
+  assert.match(lone.stderr, '/driver only applies with /replay')
 })
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }))

@@ -1,0 +1,178 @@
+// Lamport's distributed mutual exclusion (Time, Clocks and the Ordering of Events in a
+// Distributed System, CACM 1978), following tlaplus/Examples specifications/lamport_mutex
+// (LamportMutex.tla, by Stephan Merz, checked as MCLamportMutex with ClockConstraint)
+// variable for variable and action for action:
+//
+//   LamportMutex.tla                          here
+//   Proc == 1..N                              nodeId('p', n): p1..pN (ids 0..n-1, same order)
+//   clock \in [Proc -> Clock]                 clock: map p -> 1..maxClock+1
+//   req \in [Proc -> [Proc -> Nat]]           req: map p -> map q -> 0..maxClock+1 (0: none)
+//   ack \in [Proc -> SUBSET Proc]             ack: map p -> set of p
+//   network[p][q] \in Seq(Message)            network: map p -> map q -> sequence of at most 4
+//     (FIFO channel from p to q)                messages { type: req|ack|rel, clock }
+//   crit \in SUBSET Proc                      crit: set of p
+//   Request(p), Enter(p), Exit(p)             actions of the same names, pick p
+//   ReceiveRequest(p,q), ReceiveAck(p,q),     actions of the same names, picks p (receiver)
+//     ReceiveRelease(p,q)                       and q (sender), q # p
+//   ClockConstraint                           within: every clock <= maxClock (and every
+//                                               channel within BoundedNetwork's bound, below)
+//   TypeOK, BoundedNetwork, Mutex             always properties of the same names
+//
+// MCLamportMutex overrides Nat by 0..MaxNat; here MaxNat is maxClock+1, the largest clock a
+// successor can carry (a receiver sets its clock to at most maxClock+1), so TypeOK is the
+// schema's wellTyped. A channel holds at most 3 messages (BoundedNetwork: one of each kind);
+// one slot more lets a bug that overfills a channel be reported as a BoundedNetwork violation
+// (such a state is outside `within`: checked, never expanded) instead of a model error.
+// As in the spec, only receiving a request moves a clock (Request and Exit leave it), and
+// Enter has no guard against a process already inside (a self-loop, counted as TLC counts it).
+// With n=3 and maxClock=4 the model reaches TLC's 70,472 distinct and 276,114 generated states,
+// depth 41 (test/lamport-mutex.test.ts pins these and smaller configurations).
+//
+// No symmetry: beats(p, q) breaks a tie between equal timestamps by process id (p < q), so
+// renaming processes changes which one wins; the processes are not interchangeable.
+
+import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
+import { enumOf, int, mapOf, nodeId, record, seqOf, setOf, type View } from '../../checker/schema.js'
+
+/** A channel never holds more than this many messages in the correct protocol. */
+export const CHANNEL_BOUND = 3
+
+export default defineModel({
+  name: 'lamport-mutex',
+  summary: "Lamport's mutual exclusion (LamportMutex.tla): timestamped requests, acks and releases over FIFO channels",
+  params: {
+    n: { description: 'number of processes', default: 3, minimum: 2, maximum: 5 },
+    maxClock: { description: 'state constraint: every clock stays at most maxClock (ClockConstraint)', default: 4, minimum: 2, maximum: 12 },
+  },
+  bugs: {
+    'majority-acks': 'a process enters once a majority (itself included) has acknowledged its request, not every process (Enter checks a quorum of ack)',
+    'no-clock-update': 'a process does not advance its clock when it receives a request (ReceiveRequest leaves clock unchanged)',
+    'no-tie-break': 'requests are ordered by timestamp alone: a tie counts as a win for both processes (beats uses <= without the id)',
+  },
+  build({ n, maxClock }, bug) {
+    const Proc = nodeId('p', n)
+    const Clock = int(0, maxClock + 1)
+    const Message = record({ type: enumOf('req', 'ack', 'rel'), clock: Clock })
+    const state = record({
+      clock: mapOf(Proc, int(1, maxClock + 1)),
+      req: mapOf(Proc, mapOf(Proc, Clock)),
+      ack: mapOf(Proc, setOf(Proc)),
+      network: mapOf(Proc, mapOf(Proc, seqOf(Message, CHANNEL_BOUND + 1))),
+      crit: setOf(Proc),
+    })
+    const procs = range(n)
+    const majority = Math.floor(n / 2) + 1
+    const ACK = { type: 'ack', clock: 0 } as const
+    const REL = { type: 'rel', clock: 0 } as const
+
+    return protocol({
+      state,
+      actions: {
+        Request: { p: Proc },
+        Enter: { p: Proc },
+        Exit: { p: Proc },
+        ReceiveRequest: { p: Proc, q: Proc },
+        ReceiveAck: { p: Proc, q: Proc },
+        ReceiveRelease: { p: Proc, q: Proc },
+      },
+
+      init(emit) {
+        emit((d) => {
+          for (const p of procs) d.clock.set(p, 1)
+        })
+      },
+
+      // Next: \E p: Request(p) \/ Enter(p) \/ Exit(p), then \E p, q # p: the three receives.
+      next(s, emit) {
+        for (const p of procs) {
+          const req = s.req.get(p)
+          // beats(p, q): p's request comes before q's, as p knows them.
+          const beats = (q: number) => {
+            const mine = req.get(p)
+            const theirs = req.get(q)
+            if (theirs === 0 || mine < theirs) return true
+            if (bug === 'no-tie-break') return mine === theirs
+            return mine === theirs && p < q
+          }
+          if (req.get(p) === 0) {
+            const c = s.clock.get(p)
+            emit('Request', { p }, (d) => {
+              d.req.get(p).set(p, c)
+              for (const q of procs) if (q !== p) d.network.get(p).get(q).push({ type: 'req', clock: c })
+              d.ack.get(p).clear()
+              d.ack.get(p).add(p)
+            })
+          }
+          const acked = bug === 'majority-acks' ? s.ack.get(p).size >= majority : s.ack.get(p).size === n
+          if (acked && procs.every((q) => q === p || beats(q))) {
+            emit('Enter', { p }, (d) => d.crit.add(p))
+          }
+          if (s.crit.has(p)) {
+            emit('Exit', { p }, (d) => {
+              d.crit.delete(p)
+              for (const q of procs) if (q !== p) d.network.get(p).get(q).push(REL)
+              d.req.get(p).set(p, 0)
+              d.ack.get(p).clear()
+            })
+          }
+        }
+        for (const p of procs) {
+          for (const q of procs) {
+            if (q === p) continue
+            const channel = s.network.get(q).get(p)
+            if (channel.length === 0) continue
+            const m = channel.at(0)
+            const rest = channel.toArray().slice(1)
+            switch (m.type) {
+              case 'req':
+                emit('ReceiveRequest', { p, q }, (d) => {
+                  d.req.get(p).set(q, m.clock)
+                  if (bug !== 'no-clock-update') {
+                    const c = s.clock.get(p)
+                    d.clock.set(p, m.clock > c ? m.clock + 1 : c + 1)
+                  }
+                  d.network.get(q).get(p).assign(rest)
+                  d.network.get(p).get(q).push(ACK)
+                })
+                break
+              case 'ack':
+                emit('ReceiveAck', { p, q }, (d) => {
+                  d.ack.get(p).add(q)
+                  d.network.get(q).get(p).assign(rest)
+                })
+                break
+              case 'rel':
+                emit('ReceiveRelease', { p, q }, (d) => {
+                  d.req.get(p).set(q, 0)
+                  d.network.get(q).get(p).assign(rest)
+                })
+                break
+            }
+          }
+        }
+      },
+
+      // ClockConstraint, and channels within BoundedNetwork's bound. The second part excludes
+      // no state of the correct protocol (BoundedNetwork holds there), so the counts are TLC's;
+      // it keeps a buggy model finite: with majority-acks a process can enter, leave and ask
+      // again before its peers read a message, and its channels would grow without end.
+      within: (s) => s.clock.every((c) => c <= maxClock) && s.network.every((row) => row.every((channel) => channel.length <= CHANNEL_BOUND)),
+
+      always: {
+        TypeOK: wellTyped,
+        BoundedNetwork: (s) => s.network.every((row) => row.every((channel) => channel.length <= CHANNEL_BOUND)),
+        Mutex: (s) => s.crit.size <= 1,
+      },
+      sometimes: {
+        // Every process gets the critical section (the checks are not safe because nobody enters).
+        ...Object.fromEntries(procs.map((p) => [`P${p + 1}Enters`, (s: View<typeof state>) => s.crit.has(p)])),
+        // Every process waits for the critical section at once.
+        AllRequesting: (s) => s.req.every((row, p) => row.get(p) !== 0),
+        // Two pending requests carry the same timestamp: the id tie-break decides between them.
+        TiedRequests: (s) => procs.some((p) => procs.some((q) => p < q && s.req.get(p).get(p) !== 0 && s.req.get(p).get(p) === s.req.get(q).get(q))),
+        // A process requests with a clock moved forward by a request it received.
+        LaterTimestamp: (s) => s.req.some((row, p) => row.get(p) > 1),
+      },
+    })
+  },
+})
