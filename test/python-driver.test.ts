@@ -7,7 +7,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -57,6 +57,9 @@ test('a mutant Python TM whose Abort skips the last RM: conform diverges; its tr
   assert.is(r.code, 1, r.stderr)
   assert.is(r.report.result, 'diverge')
   assert.is(r.report.traceFile, out)
+  // Shrunk to the shortest walk that shows it: the TM aborts, the forgotten RM cannot hear it.
+  const states = JSON.parse(readFileSync(out, 'utf8')).states
+  assert.equal(states.map((s: any) => [s['mbt::actionTaken'], s['mbt::nondetPicks']]), [['init', {}], ['TMAbort', {}], ['RMRcvAbortMsg', { rm: 'rm3' }]])
   const onMutant = runCliJson(['replay', out, '--driver-cmd', python('--mutant', 'forgetful-abort')])
   assert.is(onMutant.code, 1, onMutant.stderr)
   assert.ok(onMutant.report.divergence, 'the mutant diverges again on replay')
