@@ -13,6 +13,9 @@ export const builtInProtocols = [
   'paxos-commit',
   'lamport-mutex',
   'mapreduce-commit',
+  'load-balancer',
+  'clock-sync',
+  'sharded-kv',
 ] as const
 
 /** The folder of a built-in protocol (compiled: the .js files beside this module). */
