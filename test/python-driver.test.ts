@@ -16,6 +16,13 @@ import { runCliJson } from './helpers/cli.js'
 const driverPy = fileURLToPath(new URL('../../examples/two-phase-commit-python/driver.py', import.meta.url))
 const exampleDir = dirname(driverPy)
 const python = (...flags: string[]) => ['python3', JSON.stringify(driverPy), ...flags].join(' ')
+const runPy = join(exampleDir, 'run.py')
+
+/** A seeded random run of the Python implementation on its own, logged for validate. */
+function loggedRun(log: string, ...flags: string[]) {
+  const r = spawnSync('python3', [runPy, '--log-events', log, ...flags], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } })
+  assert.is(r.status, 0, r.stderr)
+}
 
 let dir = ''
 test.before(() => {
@@ -66,6 +73,39 @@ test('a mutant Python TM whose Abort skips the last RM: conform diverges; its tr
   assert.match(onMutant.report.divergence.reason, /no Abort message was sent to rm3/)
   const onCorrect = runCliJson(['replay', out, '--driver-cmd', python()])
   assert.is(onCorrect.report.divergence, null, JSON.stringify(onCorrect.report))
+})
+
+test('validate: logs of runs of the Python code conform; a run built with commit-on-any-prepared is rejected at its TMCommit', () => {
+  for (const seed of ['1', '3']) {
+    const log = join(dir, `run-${seed}.ndjson`)
+    loggedRun(log, '--rm', '3', '--seed', seed)
+    const r = runCliJson(['validate', 'two-phase-commit', '--log', log])
+    assert.is(r.code, 0, r.stderr)
+    assert.is(r.report.result, 'conforms')
+    assert.ok(r.report.events >= 7, `only ${r.report.events} events`)
+  }
+  const buggy = join(dir, 'run-buggy.ndjson')
+  loggedRun(buggy, '--rm', '3', '--seed', '10', '--bug', 'commit-on-any-prepared')
+  const rejected = runCliJson(['validate', 'two-phase-commit', '--log', buggy, '--out', join(dir, 'run-buggy.itf.json')])
+  assert.is(rejected.code, 1, rejected.stderr)
+  assert.is(rejected.report.result, 'rejected')
+  assert.is(rejected.report.unexplained.action, 'TMCommit')
+  assert.is(rejected.report.unexplained.node, 'tm')
+  const withTheBug = runCliJson(['validate', 'two-phase-commit', '--log', buggy, '--bug', 'commit-on-any-prepared'])
+  assert.is(withTheBug.report.result, 'conforms', JSON.stringify(withTheBug.report))
+})
+
+test('driver.py --log-events: the run a replay drove is logged, and validate explains it with the trace\'s bug only', () => {
+  const trace = join(dir, 'log-events.itf.json')
+  assert.is(runCliJson(['check', 'two-phase-commit', '--bug', 'commit-on-any-prepared', '--out', trace]).code, 1)
+  const log = join(dir, 'replayed.ndjson')
+  const replayed = runCliJson(['replay', trace, '--driver-cmd', python('--log-events', JSON.stringify(log))])
+  assert.is(replayed.report.reproduced, true, replayed.stderr)
+  const withTheBug = runCliJson(['validate', 'two-phase-commit', '--log', log, '--bug', 'commit-on-any-prepared'])
+  assert.is(withTheBug.code, 0, withTheBug.stderr)
+  assert.equal([withTheBug.report.result, withTheBug.report.events], ['conforms', 5])
+  const correct = runCliJson(['validate', 'two-phase-commit', '--log', log, '--out', join(dir, 'replayed.itf.json')])
+  assert.equal([correct.report.result, correct.report.unexplained?.action], ['rejected', 'TMCommit'])
 })
 
 test('the Python unit tests of the cores, the ITF codec, the driver and the event log pass (python3 -m unittest)', () => {
