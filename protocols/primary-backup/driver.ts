@@ -117,7 +117,7 @@ class PrimaryBackupCluster implements Driver {
     for (const { message } of this.network) if (!msgs.some((m) => same(m, message))) msgs.push(message)
     return {
       vs: { view: this.vs.view, primary: this.vs.primary, backup: this.vs.backup, acked: this.vs.acked ? 'yes' : 'no' },
-      srv: this.servers.map((s) => ({ view: s.view, primary: s.primary, backup: s.backup, value: s.value, synced: s.synced ? 'yes' : 'no' })),
+      srv: this.servers.map((s) => ({ view: s.view, primary: s.primary, backup: s.backup, value: s.value, seen: s.seen, synced: s.synced ? 'yes' : 'no' })),
       msgs,
       client: { ...this.client },
     }

@@ -66,14 +66,14 @@ export default defineModel({
     const Seq = int(0, maxOps + 1)
     const Value = int(0, maxOps + 1)
     const Message = union('type', {
-      Transfer: { view: View_, value: Value },
+      Transfer: { view: View_, value: Value, seen: Seq },
       TransferOk: { view: View_ },
       Forward: { view: View_, seq: Seq, op: enumOf('write', 'read'), value: Value },
       ForwardOk: { view: View_, seq: Seq },
     })
     const state = record({
       vs: record({ view: View_, primary: ServerOrNil, backup: ServerOrNil, acked: enumOf('no', 'yes') }),
-      srv: mapOf(Server, record({ view: View_, primary: ServerOrNil, backup: ServerOrNil, value: Value, synced: enumOf('no', 'yes') })),
+      srv: mapOf(Server, record({ view: View_, primary: ServerOrNil, backup: ServerOrNil, value: Value, seen: Seq, synced: enumOf('no', 'yes') })),
       msgs: setOf(Message),
       client: record({
         op: enumOf('idle', 'write', 'read'),
@@ -167,7 +167,7 @@ export default defineModel({
               m.primary = vs.primary
               m.backup = vs.backup
               m.synced = 'no'
-              if (vs.primary === p && vs.backup !== NIL) d.msgs.add({ type: 'Transfer', view: vs.view, value: me.value })
+              if (vs.primary === p && vs.backup !== NIL) d.msgs.add({ type: 'Transfer', view: vs.view, value: me.value, seen: me.seen })
             })
           }
           const isBackup = me.view > 0 && me.backup === p
@@ -179,6 +179,7 @@ export default defineModel({
                   d.msgs.delete(m)
                   d.msgs.add({ type: 'TransferOk', view: me.view })
                   d.srv.get(p).value = m.value
+                  d.srv.get(p).seen = m.seen
                   d.srv.get(p).synced = 'yes'
                 })
               }
@@ -189,7 +190,11 @@ export default defineModel({
                   emit('Apply', { s: p }, (d) => {
                     d.msgs.delete(m)
                     d.msgs.add({ type: 'ForwardOk', view: me.view, seq: m.seq })
-                    if (m.op === 'write') d.srv.get(p).value = m.value
+                    // A write the backup has seen already (a late copy) is answered, not applied again.
+                    if (m.op === 'write' && m.seq > me.seen) {
+                      d.srv.get(p).value = m.value
+                      d.srv.get(p).seen = m.seq
+                    }
                   })
                 }
               }
@@ -217,6 +222,7 @@ export default defineModel({
                   d.client.op = 'idle'
                   if (c.op === 'write') {
                     d.srv.get(p).value = c.acked + 1
+                    d.srv.get(p).seen = c.seq
                     d.client.acked = c.acked + 1
                   } else {
                     d.client.lastRead = me.value

@@ -32,7 +32,7 @@ export interface ClientReply {
 }
 
 export type ServerMessage =
-  | { readonly type: 'Transfer'; readonly view: number; readonly value: number }
+  | { readonly type: 'Transfer'; readonly view: number; readonly value: number; readonly seen: number }
   | { readonly type: 'TransferOk'; readonly view: number }
   | { readonly type: 'Forward'; readonly view: number; readonly seq: number; readonly op: 'write' | 'read'; readonly value: number }
   | { readonly type: 'ForwardOk'; readonly view: number; readonly seq: number }

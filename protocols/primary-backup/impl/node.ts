@@ -151,7 +151,10 @@ async function runServer(id: ServerId) {
       progress = false
       if (pending === null && queue.length > 0) {
         const next = queue.shift()!
-        pending = { request: { seq: ++operations, op: next.op, value: next.value }, client: next.client }
+        // Number the operation after every write this server has seen (its own, or the
+        // state it received), so that its backup never takes it for a late copy.
+        operations = Math.max(operations, state.seen) + 1
+        pending = { request: { seq: operations, op: next.op, value: next.value }, client: next.client }
       }
       if (pending === null) return
       if (!isPrimary(state)) {
@@ -199,8 +202,8 @@ async function runServer(id: ServerId) {
       const r = parseClientRequest(raw)
       if (r === null) return log('dropped a frame that is neither a peer message nor a client request')
       if (r.type === 'Inspect') {
-        const { view, primary, backup, value, synced } = state
-        connection.send({ id, view, primary, backup, value, synced })
+        const { view, primary, backup, value, seen, synced } = state
+        connection.send({ id, view, primary, backup, value, seen, synced })
         return
       }
       queue.push({ op: r.type === 'Put' ? 'write' : 'read', value: r.type === 'Put' ? r.value : 0, client: connection })

@@ -11,7 +11,8 @@
 //   Receive(TransferOk)      the primary's backup is in step: it may ack the view and serve
 //   Request(request)         a client operation reaches the primary, which forwards it
 //   Receive(Forward)         the backup of that view applies a write (a read just checks that
-//                            it is still the backup) and answers ForwardOk
+//                            it is still the backup) and answers ForwardOk; a late copy of a
+//                            write older than the last it applied is answered, not applied
 //   Serve(request, ok)       the primary answers the client: with its backup's ForwardOk for
 //                            that operation, or at once when its view has no backup
 //
@@ -28,6 +29,9 @@ export interface ServerState {
   readonly primary: ServerId
   readonly backup: ServerId
   readonly value: number
+  /** The client operation (seq) of the last write this server applied: a later copy of an
+   * older write is not applied again (the lab's duplicate detection; it travels with the state). */
+  readonly seen: number
   /** Primary: its backup confirmed the state transfer of this view. Backup: it received it. */
   readonly synced: boolean
   /** The client operation (seq) this primary has forwarded in this view, 0 for none. */
@@ -47,7 +51,7 @@ export interface ServerConfig {
 /** Effects go to a server, or to the client ('client'). */
 export type ServerTransition = Transition<ServerState, ServerId | 'client', ServerMessage | ClientReply>
 
-export const initialServer = (id: ServerId): ServerState => ({ id, view: 0, primary: NIL, backup: NIL, value: 0, synced: false, forwarded: 0 })
+export const initialServer = (id: ServerId): ServerState => ({ id, view: 0, primary: NIL, backup: NIL, value: 0, seen: 0, synced: false, forwarded: 0 })
 
 export const isPrimary = (s: ServerState) => s.view > 0 && s.primary === s.id
 export const isBackup = (s: ServerState) => s.view > 0 && s.backup === s.id
@@ -75,7 +79,7 @@ export function stepServer(config: ServerConfig, state: ServerState, event: Serv
         d.forwarded = 0
       })
       const transfer = v.primary === state.id && v.backup !== NIL
-      return { state: next, effects: transfer ? [{ to: v.backup, message: { type: 'Transfer', view: v.view, value: state.value } }] : [] }
+      return { state: next, effects: transfer ? [{ to: v.backup, message: { type: 'Transfer', view: v.view, value: state.value, seen: state.seen } }] : [] }
     }
     case 'Receive': {
       const m = event.message
@@ -85,6 +89,7 @@ export function stepServer(config: ServerConfig, state: ServerState, event: Serv
           return {
             state: produce(state, (d) => {
               d.value = m.value
+              d.seen = m.seen
               d.synced = true
             }),
             effects: [{ to: state.primary, message: { type: 'TransferOk', view: m.view } }],
@@ -97,7 +102,13 @@ export function stepServer(config: ServerConfig, state: ServerState, event: Serv
           if (!isBackup(state) || m.view !== state.view) return refuse(`${name} is not the backup of view ${m.view}`)
           if (!state.synced) return refuse(`${name} has not received the state of view ${m.view} yet`)
           return {
-            state: m.op === 'write' ? produce(state, (d) => void (d.value = m.value)) : state,
+            state:
+              m.op === 'write' && m.seq > state.seen
+                ? produce(state, (d) => {
+                    d.value = m.value
+                    d.seen = m.seq
+                  })
+                : state,
             effects: [{ to: state.primary, message: { type: 'ForwardOk', view: m.view, seq: m.seq } }],
           }
         case 'ForwardOk':
@@ -124,7 +135,13 @@ export function stepServer(config: ServerConfig, state: ServerState, event: Serv
       } else if (ok !== null) return refuse(`${name} answers operation ${r.seq} without its backup`)
       const reply: ClientReply = { type: 'Reply', seq: r.seq, op: r.op, value: r.op === 'write' ? r.value : state.value }
       return {
-        state: r.op === 'write' ? produce(state, (d) => void (d.value = r.value)) : state,
+        state:
+          r.op === 'write'
+            ? produce(state, (d) => {
+                d.value = r.value
+                d.seen = r.seq
+              })
+            : state,
         effects: [{ to: 'client', message: reply }],
       }
     }

@@ -20,7 +20,7 @@ export function parsePeerMessage(raw: unknown, self: ServerId, servers: number):
   if (!isCount(m.view) || m.view < 1) return null
   switch (m.type) {
     case 'Transfer':
-      return isCount(m.value) ? { from: raw.from, message: { type: 'Transfer', view: m.view, value: m.value } } : null
+      return isCount(m.value) && isCount(m.seen) ? { from: raw.from, message: { type: 'Transfer', view: m.view, value: m.value, seen: m.seen } } : null
     case 'TransferOk':
       return { from: raw.from, message: { type: 'TransferOk', view: m.view } }
     case 'Forward':
