@@ -22,11 +22,13 @@ async function launch(nodes: number) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Wait (no time asserted) until the view service names a primary and a backup, the backup synced. */
+/** Wait (no time asserted) until the view service names a primary and a backup, the primary
+ * has acknowledged the view (before that the view service cannot replace it: the lab's rule) and
+ * the backup has the state. */
 async function replicated(ports: number[]): Promise<{ primary: number; backup: number }> {
   for (;;) {
-    const view = (await request(ports[0], { type: 'GetView' })) as { primary: number; backup: number }
-    if (view.primary >= 0 && view.backup >= 0) {
+    const view = (await request(ports[0], { type: 'GetView' })) as { primary: number; backup: number; acked: boolean }
+    if (view.primary >= 0 && view.backup >= 0 && view.acked) {
       const backup = await inspect(ports, view.backup)
       if (backup.synced && backup.backup === view.backup) return view
     }

@@ -4,7 +4,7 @@
 // node's port in index order, its own included.
 //
 // View service: answers every { type: 'Ping', from, view } and { type: 'GetView' } with the
-// current view { type: 'View', view, primary, backup }; a primary or backup that has not
+// current view { type: 'View', view, primary, backup, acked }; a primary or backup that has not
 // pinged for DEAD_MS is suspected (the core refuses while the view is not acknowledged).
 //
 // Server: pings the view service every TICK_MS with the view it acknowledges (pingView) and
@@ -44,7 +44,7 @@ else await runServer(index - 1)
 async function runViewService() {
   let vs: ViewServiceState = initialViewService()
   const lastPing = new Map<ServerId, number>()
-  const current = () => ({ type: 'View', view: vs.view, primary: vs.primary, backup: vs.backup })
+  const current = () => ({ type: 'View', view: vs.view, primary: vs.primary, backup: vs.backup, acked: vs.acked })
 
   const server = await listen(portArgument(), (connection) => {
     connection.onMessage((raw) => {
