@@ -36,7 +36,8 @@ if (!Number.isInteger(index) || index < 0 || index >= ports.length || ports.leng
 }
 if (bug !== undefined && !BUGS.includes(bug)) throw new InputError(`unknown bug '${bug}' (known: ${BUGS.join(', ')})`)
 const servers = ports.length - 1
-const log = (line: string) => process.stderr.write(`${index === 0 ? 'vs' : serverName(index - 1)}: ${line}\n`)
+// (serve and the launcher put the node's name before each log line)
+const log = (line: string) => process.stderr.write(`${line}\n`)
 
 if (index === 0) await runViewService()
 else await runServer(index - 1)
