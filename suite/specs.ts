@@ -88,16 +88,22 @@ export function specFiles(targets: readonly string[]): string[] {
       throw new InputError(`${target}: no such file or folder`)
     }
     if (!isFolder) {
-      files.push(target)
+      files.push(regularFile(target))
       continue
     }
     const inFolder = readdirSync(target)
       .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
       .sort()
     if (inFolder.length === 0) throw new InputError(`${target}: no spec files (*.json) in this folder`)
-    files.push(...inFolder.map((f) => join(target, f)))
+    files.push(...inFolder.map((f) => regularFile(join(target, f))))
   }
   return files
+}
+
+/** A spec must be a regular file: reading a FIFO or a device would wait forever. */
+function regularFile(file: string): string {
+  if (!statSync(file).isFile()) throw new InputError(`${file}: not a regular file`)
+  return file
 }
 
 /** Read, validate and resolve one spec file; every problem is an InputError naming the file. */

@@ -26,11 +26,16 @@ test('--memory: the search stops before the visited table grows past the budget,
   assert.ok(report.generatedStates > report.distinctStates)
 })
 
-test('a presized table the machine cannot allocate is incomplete with a reason, not a crash', () => {
-  const { code, report, stderr } = runCliJson(['check', 'two-phase-commit', '--param', 'rm=3', '--fp-mem', '100000000'])
-  assert.is(code, 3)
-  assert.match(report.reason, /out of memory: could not allocate 100000000 MB for the presized visited table/)
-  assert.is(stderr.includes('internal error'), false)
+test('--fp-mem past the largest table (2^30 slots, 8192 MB) is refused before anything runs, exit 2', () => {
+  // 16384 MB once made 2^31 slots, whose doubled index overflowed and hung the search.
+  for (const mb of ['16384', '100000000']) {
+    const r = runCli(['check', 'two-phase-commit', '--param', 'rm=3', '--fp-mem', mb])
+    assert.is(r.code, 2)
+    assert.match(r.stderr, /^protocheck: --fp-mem needs a whole number from 1 to 8192, got '\d+'\n$/)
+  }
+  const workers = runCli(['check', 'two-phase-commit', '--workers', '100000'])
+  assert.is(workers.code, 2)
+  assert.match(workers.stderr, '--workers needs a whole number from 1 to 64')
 })
 
 test('--fp-mem presizes the table: same verdict and counts', () => {
