@@ -16,6 +16,7 @@ export const builtInProtocols = [
   'load-balancer',
   'clock-sync',
   'sharded-kv',
+  'primary-backup',
 ] as const
 
 /** The folder of a built-in protocol (compiled: the .js files beside this module). */

@@ -67,6 +67,7 @@ test('list --json names every model with params, properties, symmetric roles and
     'load-balancer': ['client'],
     'clock-sync': ['client'],
     'sharded-kv': ['group', 'shard'],
+    'primary-backup': ['s'],
   })
 })
 
