@@ -2,9 +2,10 @@
 // Jenkins) display: one testsuite, one testcase per spec, a <failure> when the verdict is
 // not the expected one, whose message names the trace file so it can be opened from the CI page.
 
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { summaryLines } from '../checker/report.js'
+import { writeFileAtomically } from '../traces/output-file.js'
 import { formatExpectation, type SpecReport } from './specs.js'
 
 export function junitXml(reports: readonly SpecReport[], suiteName = 'protocheck specs'): string {
@@ -42,7 +43,7 @@ export function failureMessage(r: SpecReport): string {
 
 export function writeJunitFile(path: string, reports: readonly SpecReport[]) {
   mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, junitXml(reports))
+  writeFileAtomically(path, junitXml(reports))
 }
 
 /** XML text and attribute escaping; control characters XML 1.0 cannot carry are dropped. */

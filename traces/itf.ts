@@ -2,13 +2,13 @@
 // model-based-testing variables `mbt::actionTaken` and `mbt::nondetPicks` on every state,
 // so a driver can replay a trace without guessing which step was taken.
 
-import { renameSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Instance } from '../checker/instance.js'
 import { sourceOf } from '../checker/load.js'
 import type { Step } from '../checker/path.js'
 import { valueToItf, type ItfValue } from '../checker/schema.js'
+import { writeFileAtomically } from './output-file.js'
 import { itfProblem } from './validate.js'
 import { toolVersion } from './version.js'
 
@@ -98,7 +98,5 @@ export function writeTraceFile(path: string, trace: ItfTrace) {
   // A model file is recorded relative to the trace, so the two can move together.
   const source = trace['#meta'].source
   const meta = isAbsolute(source) ? { ...trace['#meta'], source: relative(dirname(resolve(path)), source) || '.' } : trace['#meta']
-  const temporary = `${path}.${process.pid}.tmp`
-  writeFileSync(temporary, JSON.stringify({ ...trace, '#meta': meta }, null, 1) + '\n')
-  renameSync(temporary, path)
+  writeFileAtomically(path, JSON.stringify({ ...trace, '#meta': meta }, null, 1) + '\n')
 }
