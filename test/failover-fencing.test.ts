@@ -92,7 +92,7 @@ test('failover-fencing --bug ignore-quorum, through the CLI: check finds it, rep
 
 // Walks run with room for four faults so that they go on through failovers and rejoins.
 for (const bug of [undefined, ...Object.keys(model.bugs)]) {
-  const runs = bug ? 60 : 150
+  const runs = bug ? 30 : 80
   test(`failover-fencing${bug ? ` --bug ${bug}` : ''}: ${runs} random walks agree with the implementation, forbidden steps refused`, async () => {
     const r = await conform(fencing({ maxFaults: 4 }, bug), fencingDriver, { runs, seed: 7, maxSteps: 40 })
     assert.is(r.result, 'agree', JSON.stringify(r.counterexample?.divergence))
