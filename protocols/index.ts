@@ -13,6 +13,9 @@ export const builtInProtocols = [
   'paxos-commit',
   'lamport-mutex',
   'mapreduce-commit',
+  'load-balancer',
+  'clock-sync',
+  'sharded-kv',
   'failover-fencing',
 ] as const
 
