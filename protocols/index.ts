@@ -17,6 +17,7 @@ export const builtInProtocols = [
   'clock-sync',
   'sharded-kv',
   'primary-backup',
+  'failover-fencing',
 ] as const
 
 /** The folder of a built-in protocol (compiled: the .js files beside this module). */

@@ -68,6 +68,7 @@ test('list --json names every model with params, properties, symmetric roles and
     'clock-sync': ['client'],
     'sharded-kv': ['group', 'shard'],
     'primary-backup': ['s'],
+    'failover-fencing': ['node'],
   })
 })
 
