@@ -10,13 +10,14 @@ import { flagNames } from '../checker/options.js'
 import { exitCodes, summaryLines } from '../checker/report.js'
 import type { Progress, SearchOptions } from '../checker/search.js'
 import { loadModel } from '../api/load.js'
-import { writeTraceFile } from '../traces/itf.js'
+import { tryWriteTrace } from './trace-output.js'
 import { colors, formatTrace, plain } from '../traces/show/text.js'
 import { InputError } from '../checker/errors.js'
 import { EXIT_BAD_INPUT, handled } from './errors.js'
 import { parseParamArgs } from './options.js'
 import { checkSpecs } from '../suite/check-specs.js'
 import { whileHandlingStopSignals } from './stop-signals.js'
+import { checkWritable } from '../traces/output-file.js'
 
 interface CheckArgs {
   target: string
@@ -77,10 +78,13 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       const given = modelOnlyOptions.find((o) => (o === 'param' ? args.param.length > 0 : args[o] !== undefined))
       if (given) throw new InputError(`--${given} configures a model check; spec files set their own (give a model name instead of ${targets.join(' ')})`)
       if (!args.deadlock) throw new InputError('--no-deadlock configures a model check; a spec file says "deadlock": false itself')
+      if (args.junit) checkWritable('--junit', args.junit, { createFolders: true })
+      if (args['out-dir']) checkWritable('--out-dir', args['out-dir'], { asFolder: true })
       return whileHandlingStopSignals((interruption) => checkSpecs(targets, { json: args.json, junit: args.junit, outDir: args['out-dir'], interruption }))
     }
     if (args.more.length > 0) throw new InputError(`check takes one model name or module path, got ${targets.join(' ')}`)
     if (args.junit || args['out-dir']) throw new InputError(`--${args.junit ? 'junit' : 'out-dir'} applies to spec files, not to a model`)
+    if (args.out) checkWritable('--out', args.out)
     const model = await loadModel(args.target)
     const options: CheckOptions = {
       params: parseParamArgs(args.param),
@@ -99,15 +103,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     }
     const { report, trace } = await whileHandlingStopSignals((interruption) => check(model, { ...options, interruption }, flagNames))
     // The verdict is printed even when the trace cannot be written.
-    let writeError: string | null = null
-    if (args.out && trace) {
-      try {
-        writeTraceFile(args.out, trace)
-        report.traceFile = args.out
-      } catch (e) {
-        writeError = `cannot write the trace to ${args.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`
-      }
-    }
+    const writeError = args.out && trace ? tryWriteTrace(args.out, trace) : null
+    if (args.out && trace && !writeError) report.traceFile = args.out
     if (args.json) {
       process.stdout.write(JSON.stringify(report) + '\n')
     } else {

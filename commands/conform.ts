@@ -6,10 +6,11 @@ import { loadDriver, loadModel } from '../api/load.js'
 import { conform } from '../api/replay.js'
 import { formatDivergence } from '../conformance/divergence.js'
 import { DriverError } from '../conformance/driver.js'
-import { writeTraceFile } from '../traces/itf.js'
+import { tryWriteTrace } from './trace-output.js'
 import { driverSource, withDriverOptions, type DriverArgs } from './driver-options.js'
-import { handled } from './errors.js'
+import { EXIT_BAD_INPUT, handled } from './errors.js'
 import { wholeNumber, parseParamArgs } from './options.js'
+import { checkWritable } from '../traces/output-file.js'
 
 interface ConformArgs extends DriverArgs {
   model: string
@@ -38,6 +39,7 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
       .option('out', { type: 'string', describe: 'where to write a divergence (default: conform-<model>-<seed>.itf.json)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' }) as Argv<ConformArgs>,
   handler: handled(async (args) => {
+    if (args.out) checkWritable('--out', args.out)
     const model = await loadModel(args.model)
     const driver = await loadDriver(model, driverSource(args))
     const runs = wholeNumber('runs', args.runs)!
@@ -52,29 +54,32 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
       // A failing driver is bad input: one line, exit 2, and the walk it failed on kept.
       if (e instanceof DriverError && e.trace) {
         const file = traceFileOf(model.name)
-        writeTraceFile(file, e.trace)
-        e.message += `; the walk so far is in ${file}`
+        const writeError = tryWriteTrace(file, e.trace)
+        e.message += writeError ? `; ${writeError}` : `; the walk so far is in ${file}`
       }
       throw e
     }
     const { instance } = r
-    let traceFile: string | null = null
-    if (r.trace) {
-      traceFile = traceFileOf(instance.model.name)
-      writeTraceFile(traceFile, r.trace)
-    }
+    // The verdict is printed even when the trace cannot be written.
+    let traceFile: string | null = r.trace ? traceFileOf(instance.model.name) : null
+    const writeError = traceFile && r.trace ? tryWriteTrace(traceFile, r.trace) : null
+    if (writeError) traceFile = null
     if (args.json) {
       process.stdout.write(JSON.stringify({ model: instance.model.name, runs: r.runs, seed, result: r.result, traceFile }) + '\n')
     } else if (r.counterexample) {
       const lines = [
         `diverged after shrinking to ${r.counterexample.steps.length - 1} steps (run ${r.runs} of ${runs}):`,
         ...formatDivergence(r.counterexample.divergence!),
-        `trace written to ${traceFile}; replay it with: protocheck replay ${traceFile}`,
+        traceFile ? `trace written to ${traceFile}; replay it with: protocheck replay ${traceFile}` : 'the trace could not be written (see below)',
         `reproduce this run with: --seed ${seed}`,
       ]
       process.stdout.write(lines.join('\n') + '\n')
     } else {
       process.stdout.write(`agree: the implementation followed all ${r.runs} walks (${r.stepsCompared} steps compared) of ${instance.describe()}, seed ${seed}\n`)
+    }
+    if (writeError) {
+      process.stderr.write(`protocheck: ${writeError}\n`)
+      return EXIT_BAD_INPUT
     }
     return r.counterexample ? 1 : 0
   }),

@@ -9,6 +9,7 @@ import { instanceForTrace } from '../api/load.js'
 import { decodeTrace, readTraceFile } from '../traces/read.js'
 import { colors, formatTrace, plain } from '../traces/show/text.js'
 import { handled } from './errors.js'
+import { checkWritable } from '../traces/output-file.js'
 
 interface MinimizeArgs {
   trace: string
@@ -35,8 +36,9 @@ export const minimizeCommand: CommandModule<object, MinimizeArgs> = {
     else if (meta.result === 'violation' && typeof meta.property === 'string') failure = { result: 'violation', property: meta.property }
     else throw new InputError(`${args.trace} records no failure to keep (#meta.result is ${JSON.stringify(meta.result)}, #meta.property ${JSON.stringify(meta.property)})`)
 
-    const { path, before, after, attempts } = minimizePath(instance, decodeTrace(instance, original), failure)
     const out = args.out ?? args.trace.replace(/(\.itf)?\.json$/, '') + '.min.itf.json'
+    checkWritable('--out', out)
+    const { path, before, after, attempts } = minimizePath(instance, decodeTrace(instance, original), failure)
     const what = failure.result === 'violation' ? `violation of ${failure.property}` : 'deadlock'
     const trace = traceFromPath(instance, path, {
       result: failure.result,

@@ -7,10 +7,11 @@ import { loadModel } from '../api/load.js'
 import { simulate, type SimulateOptions } from '../api/simulate.js'
 import { flagNames } from '../checker/options.js'
 import type { SimulationProgress, SimulationResult } from '../checker/simulate.js'
-import { writeTraceFile } from '../traces/itf.js'
+import { tryWriteTrace } from './trace-output.js'
 import { colors, formatTrace, plain } from '../traces/show/text.js'
-import { handled } from './errors.js'
+import { EXIT_BAD_INPUT, handled } from './errors.js'
 import { parseParamArgs } from './options.js'
+import { checkWritable } from '../traces/output-file.js'
 
 interface SimulateArgs {
   model: string
@@ -74,6 +75,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' })
       .option('progress', { type: 'boolean', describe: 'progress on stderr every second (default: when stderr is a terminal)' }) as Argv<SimulateArgs>,
   handler: handled(async (args) => {
+    if (args.out) checkWritable('--out', args.out)
     const model = await loadModel(args.model)
     const options: SimulateOptions = {
       params: parseParamArgs(args.param),
@@ -95,7 +97,8 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     const { result, seed, trace, instance } = await simulate(model, options, flagNames)
     const walkLength = result.path?.length ?? null
     const traceLength = trace ? trace.states.length : null
-    if (args.out && trace) writeTraceFile(args.out, trace)
+    // The verdict is printed even when the trace cannot be written.
+    const writeError = args.out && trace ? tryWriteTrace(args.out, trace) : null
     const reproduce =
       result.failingRun === null
         ? null
@@ -116,7 +119,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       reason: result.reason,
       failingRun: result.failingRun,
       reproduce,
-      traceFile: args.out && trace ? args.out : null,
+      traceFile: args.out && trace && !writeError ? args.out : null,
       traceLength,
       walkLength,
       coverage: result.coverage,
@@ -131,6 +134,10 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       lines.push(...simulationSummary(report))
       if (args.out && !trace) lines.push(`no trace written to ${args.out}: no walk broke anything`)
       process.stdout.write(lines.join('\n') + '\n')
+    }
+    if (writeError) {
+      process.stderr.write(`protocheck: ${writeError}\n`)
+      return EXIT_BAD_INPUT
     }
     return result.result === 'no-violation-found' ? 0 : 1
   }),

@@ -8,6 +8,7 @@ import { validate } from '../api/validate.js'
 import { writeTraceFile } from '../traces/itf.js'
 import { handled } from './errors.js'
 import { parseParamArgs, wholeNumber } from './options.js'
+import { checkWritable } from '../traces/output-file.js'
 
 interface ValidateArgs {
   model: string
@@ -40,6 +41,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       .option('out', { type: 'string', describe: 'write the explained behaviour as ITF here (default: validate-<model>.itf.json when the log is rejected; none when it conforms)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' }) as Argv<ValidateArgs>,
   handler: handled(async (args) => {
+    if (args.out) checkWritable('--out', args.out)
     const unlogged = args.unlogged === undefined ? undefined : args.unlogged.split(',').map((a) => a.trim()).filter(Boolean)
     const maxUnlogged = args['max-unlogged'] === undefined ? undefined : wholeNumber('max-unlogged', args['max-unlogged'], 0)
     const maxFrontier = args['max-frontier'] === undefined ? undefined : wholeNumber('max-frontier', args['max-frontier'])
