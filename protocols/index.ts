@@ -13,6 +13,7 @@ export const builtInProtocols = [
   'paxos-commit',
   'lamport-mutex',
   'mapreduce-commit',
+  'gfs',
 ] as const
 
 /** The folder of a built-in protocol (compiled: the .js files beside this module). */

@@ -64,6 +64,7 @@ test('list --json names every model with params, properties, symmetric roles and
     'paxos-commit': ['rm', 'a'],
     'lamport-mutex': [],
     'mapreduce-commit': ['task', 'worker'],
+    gfs: ['replica'],
   })
 })
 
