@@ -1,7 +1,8 @@
 // The master as a process:
 //   node node.js --role master --replicas N --lease L --tick-ms T [--bug NAME] --port P
 // It keeps the clock (tick 0 at its start, one tick every T ms), which it gives every chunkserver
-// that registers. Chunkservers connect, register with the chunk version they hold (the master
+// that registers. It grants no lease before every chunkserver has reported once (a GFS master
+// learns where the chunk's replicas are from the chunkservers' reports). Chunkservers connect, register with the chunk version they hold (the master
 // lists a replica only if that is its version), and a registered connection's closing is that
 // replica's loss (the heartbeats it watches). On every tick with no lease in force it grants one
 // to the first listed, connected replica. `Locate` answers the primary and the replicas listed;
@@ -19,6 +20,7 @@ const tickMs = wholeArgument('tick-ms', 100, 1)
 const epoch = Date.now()
 let master = initialMaster(config)
 const connections: (Connection | undefined)[] = Array.from({ length: config.replicas }, () => undefined)
+const reported: boolean[] = Array.from({ length: config.replicas }, () => false)
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 function step(event: MasterEvent): boolean {
@@ -30,7 +32,7 @@ function step(event: MasterEvent): boolean {
 }
 
 function grantIfFree() {
-  if (!leaseFree(config, master)) return
+  if (!leaseFree(config, master) || !reported.every(Boolean)) return
   const r = master.current.findIndex((current, x) => current && connections[x])
   if (r >= 0 && step({ type: 'Grant', replica: r })) log(`lease to replica${r + 1} until tick ${master.expires}, version ${master.version}`)
 }
@@ -54,6 +56,7 @@ const server = await listen(portArgument(), (connection) => {
       if (replica !== undefined || connections[message.replica]) return // one connection per replica
       replica = message.replica
       connections[replica] = connection
+      reported[replica] = true
       connection.send({ type: 'Welcome', epoch, tickMs })
       step({ type: 'Report', replica, version: message.version })
       log(`replica${replica + 1} registered with version ${message.version}: ${master.current[replica] ? 'current' : 'stale'}`)

@@ -60,7 +60,7 @@ export function parseAtChunkserver(raw: unknown, replicas: number): ToChunkserve
   const m = raw as Record<string, unknown>
   switch (m.type) {
     case 'Welcome':
-      return isCount(m.epoch) && isCount(m.tickMs) && m.tickMs > 0 ? { type: 'Welcome', epoch: m.epoch, tickMs: m.tickMs } : null
+      return Number.isSafeInteger(m.epoch) && (m.epoch as number) >= 0 && isCount(m.tickMs) && m.tickMs > 0 ? { type: 'Welcome', epoch: m.epoch as number, tickMs: m.tickMs } : null
     case 'Grant':
       return isCount(m.expires) && isFlags(m.members, replicas) ? { type: 'Grant', expires: m.expires, members: m.members } : null
     case 'SetVersion':
