@@ -4,7 +4,9 @@
 // of its replica and forwards the record with that offset to the other members; as secondary it
 // writes a forwarded record at exactly that offset (padding a gap a failed attempt left) and
 // acknowledges. A crash stops it (its disk stays); on restart it reports its chunk version to the
-// master. Bug switch: append-at-own-end (a secondary writes at the end of its own replica).
+// master. Bug switches: append-at-own-end (a secondary writes at the end of its own replica),
+// reply-before-replicas (the primary tells the client the append went to itself alone, so the
+// client counts it successful before any secondary wrote it).
 
 import { produce } from 'immer'
 import { refuse, type Send, type Transition } from '../../../conformance/transition.js'
@@ -79,7 +81,7 @@ export function stepChunkserver(config: ChunkserverConfig, state: ChunkserverSta
       if (state.lease <= state.now) return refuse(`replica${me + 1} holds no lease`)
       const offset = state.data.length
       const effects: Send<Address, Message>[] = [
-        { to: 'client', message: { type: 'AppendAccepted', replica: me, rec: message.rec, offset, members: state.members } },
+        { to: 'client', message: { type: 'AppendAccepted', replica: me, rec: message.rec, offset, members: config.bug === 'reply-before-replicas' ? state.members.map((_, x) => x === me) : state.members } },
       ]
       state.members.forEach((member, x) => {
         if (member && x !== me) effects.push({ to: { replica: x }, message: { type: 'Forward', offset, rec: message.rec } })

@@ -8,9 +8,9 @@
 
 export type ReplicaId = number
 
-export type GfsBug = 'no-version-bump' | 'early-regrant' | 'append-at-own-end' | undefined
+export type GfsBug = 'no-version-bump' | 'early-regrant' | 'append-at-own-end' | 'reply-before-replicas' | undefined
 
-export const bugNames: readonly string[] = ['no-version-bump', 'early-regrant', 'append-at-own-end']
+export const bugNames: readonly string[] = ['no-version-bump', 'early-regrant', 'append-at-own-end', 'reply-before-replicas']
 
 /** Master -> chunkserver. */
 export type ToChunkserver =
