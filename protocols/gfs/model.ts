@@ -49,10 +49,11 @@
 // at most maxFailures replica failures.
 //
 // A TLA+ transcription of this model (same variables, actions and CONSTRAINT; not shipped;
-// `Free` written as IF primary = Nil THEN TRUE ELSE now >= expires, so that TLC does not count
-// an initial grant once per true disjunct) checked by TLC 2.20 reaches the same counts: 8,735
-// distinct / 45,885 generated states (depth 14) at the defaults, 1,424 / 5,737 with 2 replicas,
-// 23,947 / 127,811 with maxTime=4, and SPEC_COUNTS for specs/gfs.json.
+// its guards written so that TLC branches once per step, e.g. IF primary = Nil THEN TRUE ELSE
+// now >= expires, where a plain \/ would count an initial grant twice) checked by TLC 2.20
+// reaches the same counts: 8,735 distinct / 45,885 generated states (depth 14) at the defaults,
+// 1,424 / 5,737 with 2 replicas, 23,947 / 127,811 with maxTime=4, 41,994 / 212,335 with
+// maxFailures=2, and 235,491 / 1,196,767 (depth 21) for specs/gfs.json.
 
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
 import { bool, int, mapOf, NIL, nodeId, nodeIdOrNil, record, seqOf } from '../../checker/schema.js'
