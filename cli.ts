@@ -8,6 +8,7 @@ import { checkCommand } from './commands/check.js'
 import { conformCommand } from './commands/conform.js'
 import { EXIT_BAD_INPUT } from './commands/errors.js'
 import { initCommand } from './commands/init.js'
+import { linearizableCommand } from './commands/linearizable.js'
 import { listCommand } from './commands/list.js'
 import { paxosProposeCommand } from './commands/paxos-propose.js'
 import { minimizeCommand } from './commands/minimize.js'
@@ -15,6 +16,7 @@ import { replayCommand } from './commands/replay.js'
 import { serveCommand } from './commands/serve.js'
 import { showCommand } from './commands/show.js'
 import { simulateCommand } from './commands/simulate.js'
+import { validateCommand } from './commands/validate.js'
 
 // `protocheck ... | head` closes our stdout early: the reader is done, which is no error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -35,7 +37,9 @@ await yargs(hideBin(process.argv))
   .command(serveCommand)
   .command(paxosProposeCommand)
   .command(showCommand)
-  .demandCommand(1, 'name a command: init, list, check, simulate, minimize, show, replay, conform, serve, paxos-propose')
+  .command(validateCommand)
+  .command(linearizableCommand)
+  .demandCommand(1, 'name a command: init, list, check, simulate, minimize, show, replay, conform, validate, linearizable, serve, paxos-propose')
   .strict()
   .help()
   .version(false)

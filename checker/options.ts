@@ -31,8 +31,8 @@ export const flagNames: SettingName = (setting) =>
   ({ memoryMB: '--memory', fingerprintMB: '--fp-mem', timeSeconds: '--time' })[setting as string] ?? `--${setting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
 
 export function searchOptions(instance: Instance, settings: CheckSettings, name: SettingName = libraryNames): SearchOptions {
-  const megabytes = (setting: 'memoryMB' | 'fingerprintMB') => {
-    const mb = wholeNumber(name(setting), settings[setting])
+  const megabytes = (setting: 'memoryMB' | 'fingerprintMB', maximum?: number) => {
+    const mb = wholeNumber(name(setting), settings[setting], 1, maximum)
     return mb === undefined ? undefined : mb * 2 ** 20
   }
   return {
@@ -40,17 +40,24 @@ export function searchOptions(instance: Instance, settings: CheckSettings, name:
     maxDepth: wholeNumber(name('maxDepth'), settings.maxDepth),
     timeSeconds: positiveNumber(name('timeSeconds'), settings.timeSeconds),
     memoryBytes: megabytes('memoryMB'),
-    fingerprintBytes: megabytes('fingerprintMB'),
-    workers: wholeNumber(name('workers'), settings.workers),
+    fingerprintBytes: megabytes('fingerprintMB', MAX_FINGERPRINT_MB),
+    workers: wholeNumber(name('workers'), settings.workers, 1, MAX_WORKERS),
     symmetry: settings.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? [], instance.model.name) : undefined,
     checkDeadlock: settings.deadlock ?? true,
   }
 }
 
-export function wholeNumber(setting: string, value: unknown, minimum = 1): number | undefined {
+/** The visited table's largest size: 2^30 slots of 8 bytes (a slot's index times two must
+ * stay a 32-bit integer). */
+export const MAX_FINGERPRINT_MB = 8192
+/** More worker threads than this only add memory and contention. */
+export const MAX_WORKERS = 64
+
+export function wholeNumber(setting: string, value: unknown, minimum = 1, maximum = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-    throw new InputError(`${setting} needs a whole number >= ${minimum}, got '${String(value)}'`)
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum || value > maximum) {
+    const range = maximum === Number.MAX_SAFE_INTEGER ? `>= ${minimum}` : `from ${minimum} to ${maximum}`
+    throw new InputError(`${setting} needs a whole number ${range}, got '${String(value)}'`)
   }
   return value
 }

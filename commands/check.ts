@@ -16,6 +16,7 @@ import { InputError } from '../checker/errors.js'
 import { EXIT_BAD_INPUT, handled } from './errors.js'
 import { parseParamArgs } from './options.js'
 import { checkSpecs } from '../suite/check-specs.js'
+import { whileHandlingStopSignals } from './stop-signals.js'
 
 interface CheckArgs {
   target: string
@@ -76,7 +77,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       const given = modelOnlyOptions.find((o) => (o === 'param' ? args.param.length > 0 : args[o] !== undefined))
       if (given) throw new InputError(`--${given} configures a model check; spec files set their own (give a model name instead of ${targets.join(' ')})`)
       if (!args.deadlock) throw new InputError('--no-deadlock configures a model check; a spec file says "deadlock": false itself')
-      return checkSpecs(targets, { json: args.json, junit: args.junit, outDir: args['out-dir'] })
+      return whileHandlingStopSignals((interruption) => checkSpecs(targets, { json: args.json, junit: args.junit, outDir: args['out-dir'], interruption }))
     }
     if (args.more.length > 0) throw new InputError(`check takes one model name or module path, got ${targets.join(' ')}`)
     if (args.junit || args['out-dir']) throw new InputError(`--${args.junit ? 'junit' : 'out-dir'} applies to spec files, not to a model`)
@@ -96,7 +97,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       onProgress: args.progress ?? process.stderr.isTTY ? printProgress : undefined,
       onStart: args.json ? undefined : (instance, search) => process.stderr.write(`checking ${describeCheck(instance, search, options.strategy!)}\n`),
     }
-    const { report, trace } = await whileHandlingCtrlC((interruption) => check(model, { ...options, interruption }, flagNames))
+    const { report, trace } = await whileHandlingStopSignals((interruption) => check(model, { ...options, interruption }, flagNames))
     // The verdict is printed even when the trace cannot be written.
     let writeError: string | null = null
     if (args.out && trace) {
@@ -129,23 +130,6 @@ function describeCheck(instance: Instance, search: SearchOptions, strategy: stri
   const workers = (search.workers ?? 1) > 1 ? ` on ${search.workers} workers` : ''
   const symmetry = search.symmetry ? `, symmetry over ${search.symmetry.roles.join(', ')} (${search.symmetry.permutations} renamings)` : ''
   return `${instance.describe()} with ${strategy}${workers}${symmetry}`
-}
-
-/** The first Ctrl-C stops the search at its next tick, which then reports the figures so
- * far as `incomplete` (exit 3); a second one quits at once. */
-async function whileHandlingCtrlC<T>(run: (interruption: () => string | null) => Promise<T>): Promise<T> {
-  let interrupted: string | null = null
-  const onSigint = () => {
-    if (interrupted) process.exit(130)
-    interrupted = 'interrupted by Ctrl-C (SIGINT)'
-    process.stderr.write('\nstopping at the next tick; Ctrl-C again quits at once\n')
-  }
-  process.on('SIGINT', onSigint)
-  try {
-    return await run(() => interrupted)
-  } finally {
-    process.off('SIGINT', onSigint)
-  }
 }
 
 function printProgress(p: Progress) {

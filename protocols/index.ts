@@ -13,6 +13,10 @@ export const builtInProtocols = [
   'paxos-commit',
   'lamport-mutex',
   'mapreduce-commit',
+  'load-balancer',
+  'clock-sync',
+  'sharded-kv',
+  'primary-backup',
   'gfs',
 ] as const
 

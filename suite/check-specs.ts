@@ -12,9 +12,12 @@ export interface SpecRunOptions {
   junit?: string
   /** Write counterexamples here (default: next to the JUnit file). */
   outDir?: string
+  /** Polled during each check; a reason stops the run after the spec being checked, which
+   * ends `incomplete`; the rest are not run (exit 3). */
+  interruption?: () => string | null
 }
 
-/** Exit 0 only if every verdict was the expected one, 1 otherwise. */
+/** Exit 0 only if every verdict was the expected one, 1 otherwise, 3 if interrupted. */
 export async function checkSpecs(targets: readonly string[], options: SpecRunOptions): Promise<number> {
   const loaded: LoadedSpec[] = []
   for (const file of specFiles(targets)) loaded.push(await loadSpec(file))
@@ -30,11 +33,14 @@ export async function checkSpecs(targets: readonly string[], options: SpecRunOpt
   }
   print(row('spec', 'expected', 'got', 'distinct', 'seconds', ''))
   const reports: SpecReport[] = []
+  let interrupted: string | null = null
   for (const l of loaded) {
-    const r = await runSpec(l, traceDir)
+    const r = await runSpec(l, traceDir, options.interruption)
+    interrupted = options.interruption?.() ?? null
     reports.push(r)
     const status = (r.passed ? 'ok' : 'FAILED') + (r.replay?.reproduced ? ', reproduced in code' : '')
     print(row(r.spec, formatExpectation(r.expected), formatExpectation(r), r.distinctStates.toLocaleString('en-US'), r.seconds.toFixed(2), status))
+    if (interrupted) break
   }
   const failed = reports.filter((r) => !r.passed)
   if (options.junit) writeJunitFile(options.junit, reports)
@@ -43,8 +49,10 @@ export async function checkSpecs(targets: readonly string[], options: SpecRunOpt
   } else {
     print('')
     for (const r of failed) print(`FAILED ${r.spec} (${r.file}): ${failureMessage(r)}`)
+    if (interrupted) print(`${interrupted}: ${loaded.length - reports.length} of ${loaded.length} specs not run`)
     print(`${reports.length} specs: ${reports.length - failed.length} as expected, ${failed.length} not`)
     if (options.junit) print(`JUnit XML written to ${options.junit}`)
   }
+  if (interrupted) return 3
   return failed.length === 0 ? 0 : 1
 }

@@ -25,8 +25,11 @@ export function recheckTrace(instance: Instance, trace: ItfTrace, options: { che
     throw new InputError(`the trace was written with ${bug(meta.bug)}, but this check has ${bug(instance.config.bug)}`)
   }
   const configured = instance.config.params
-  if (meta.params && Object.keys({ ...meta.params, ...configured }).some((k) => meta.params![k] !== configured[k])) {
-    throw new InputError(`the trace was written for ${formatParams(meta.params)}, but this check has ${formatParams(configured)}`)
+  // A param the trace does not record (one added to the model after the trace was written)
+  // counts with its default.
+  const recorded = meta.params ? { ...defaultParams(instance), ...meta.params } : undefined
+  if (recorded && Object.keys({ ...recorded, ...configured }).some((k) => recorded[k] !== configured[k])) {
+    throw new InputError(`the trace was written for ${formatParams(meta.params!)}, but this check has ${formatParams(configured)}`)
   }
   const steps = decodeTrace(instance, trace)
   if (steps.length === 0) throw new InputError('the trace has no states')
@@ -69,3 +72,7 @@ const formatParams = (params: Record<string, number>) =>
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${v}`)
     .join(' ')
+
+function defaultParams(instance: Instance): Record<string, number> {
+  return Object.fromEntries(Object.entries(instance.model.params).map(([name, p]) => [name, p.default]))
+}

@@ -6,7 +6,7 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import { check, strategies } from '../checker/check.js'
+import { checkAsync, strategies } from '../checker/check.js'
 import { InputError, ModelError } from '../checker/errors.js'
 import { Instance } from '../checker/instance.js'
 import { searchOptions, type SettingName } from '../checker/options.js'
@@ -88,16 +88,22 @@ export function specFiles(targets: readonly string[]): string[] {
       throw new InputError(`${target}: no such file or folder`)
     }
     if (!isFolder) {
-      files.push(target)
+      files.push(regularFile(target))
       continue
     }
     const inFolder = readdirSync(target)
       .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
       .sort()
     if (inFolder.length === 0) throw new InputError(`${target}: no spec files (*.json) in this folder`)
-    files.push(...inFolder.map((f) => join(target, f)))
+    files.push(...inFolder.map((f) => regularFile(join(target, f))))
   }
   return files
+}
+
+/** A spec must be a regular file: reading a FIFO or a device would wait forever. */
+function regularFile(file: string): string {
+  if (!statSync(file).isFile()) throw new InputError(`${file}: not a regular file`)
+  return file
 }
 
 /** Read, validate and resolve one spec file; every problem is an InputError naming the file. */
@@ -204,10 +210,10 @@ export function formatExpectation(e: { result: string; property?: string | null 
 
 /** Check one spec, and replay its counterexample when it asks. A counterexample is written to
  * `traceDir`/<spec>.itf.json when a folder is given. */
-export async function runSpec({ spec, instance, symmetry, recorded, driver }: LoadedSpec, traceDir?: string): Promise<SpecReport> {
+export async function runSpec({ spec, instance, symmetry, recorded, driver }: LoadedSpec, traceDir?: string, interruption?: () => string | null): Promise<SpecReport> {
   const result =
     recorded ??
-    check(instance, spec.strategy, { ...searchOptions(instance, { ...spec.bounds, deadlock: spec.deadlock }, specFieldNames), symmetry })
+    (await checkAsync(instance, spec.strategy, { ...searchOptions(instance, { ...spec.bounds, deadlock: spec.deadlock }, specFieldNames), symmetry, interruption }))
   const description = `${result.result}${result.property ? ` of ${result.property}` : ''} in spec ${spec.name} (${instance.describe()})`
   const trace = result.path ? traceFromPath(instance, result.path, { result: result.result, property: result.property, description }) : null
   let traceFile: string | null = null

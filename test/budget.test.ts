@@ -1,8 +1,11 @@
 // Budgets stop a search `incomplete` with the figures so far and a reason, never a crash:
 // --memory (before the visited table would grow past it, or when a presized table does not
-// fit), a presized table the machine cannot give, Ctrl-C (exit 3); and the on-disk parent log.
+// fit), --fp-mem and --workers bounds, Ctrl-C and SIGTERM (exit 3); and the on-disk parent log.
 
 import { spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ParentLog } from '../checker/parents.js'
@@ -26,11 +29,16 @@ test('--memory: the search stops before the visited table grows past the budget,
   assert.ok(report.generatedStates > report.distinctStates)
 })
 
-test('a presized table the machine cannot allocate is incomplete with a reason, not a crash', () => {
-  const { code, report, stderr } = runCliJson(['check', 'two-phase-commit', '--param', 'rm=3', '--fp-mem', '100000000'])
-  assert.is(code, 3)
-  assert.match(report.reason, /out of memory: could not allocate 100000000 MB for the presized visited table/)
-  assert.is(stderr.includes('internal error'), false)
+test('--fp-mem past the largest table (2^30 slots, 8192 MB) is refused before anything runs, exit 2', () => {
+  // 16384 MB once made 2^31 slots, whose doubled index overflowed and hung the search.
+  for (const mb of ['16384', '100000000']) {
+    const r = runCli(['check', 'two-phase-commit', '--param', 'rm=3', '--fp-mem', mb])
+    assert.is(r.code, 2)
+    assert.match(r.stderr, /^protocheck: --fp-mem needs a whole number from 1 to 8192, got '\d+'\n$/)
+  }
+  const workers = runCli(['check', 'two-phase-commit', '--workers', '100000'])
+  assert.is(workers.code, 2)
+  assert.match(workers.stderr, '--workers needs a whole number from 1 to 64')
 })
 
 test('--fp-mem presizes the table: same verdict and counts', () => {
@@ -47,23 +55,52 @@ test('bad budgets are bad input: one line, exit 2', () => {
   }
 })
 
-test('Ctrl-C (SIGINT) prints the figures so far and exits 3', async () => {
-  const child = spawn(process.execPath, [cliPath, 'check', 'two-phase-commit', '--param', 'rm=10', '--progress'], { stdio: ['ignore', 'pipe', 'pipe'] })
+for (const [signal, name] of [['SIGINT', 'Ctrl-C \\(SIGINT\\)'], ['SIGTERM', 'SIGTERM']] as const) {
+  test(`${signal} prints the figures so far, exits 3 and leaves no temporary file`, async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'signal-'))
+    const child = spawn(process.execPath, [cliPath, 'check', 'two-phase-commit', '--param', 'rm=10', '--progress'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmp } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d) => {
+        stderr += d
+        // Interrupt once the search is under way (its first progress line).
+        if (/progress: /.test(stderr) && child.exitCode === null && !child.killed) child.kill(signal)
+      })
+      child.on('close', (c) => resolve(c))
+    })
+    assert.is(code, 3)
+    assert.match(stdout, new RegExp(`result: incomplete \\(interrupted by ${name}\\)`))
+    assert.match(stdout, /states=\d+ unique=\d+ depth=\d+/)
+    assert.match(stderr, /progress: states=\d+ unique=\d+ queue=\d+ depth=\d+ sec=\d+ \([\d,]+\/s\) rss=\d+MB/)
+    assert.equal(readdirSync(tmp), [])
+    rmSync(tmp, { recursive: true })
+  })
+}
+
+test('SIGTERM during check specs/: the spec being checked ends incomplete, the rest are skipped, summary and JUnit written, exit 3', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'specs-signal-'))
+  const spec = (name: string, model: object) => writeFileSync(join(dir, `${name}.json`), JSON.stringify(model))
+  spec('a-quick', { model: 'two-phase-commit', params: { rm: 2 }, expect: { result: 'safe' } })
+  spec('b-long', { model: 'two-phase-commit', params: { rm: 12 }, expect: { result: 'safe' } })
+  spec('c-never', { model: 'two-phase-commit', params: { rm: 3 }, expect: { result: 'safe' } })
+  const junit = join(dir, 'out.xml')
+  const child = spawn(process.execPath, [cliPath, 'check', dir, '--junit', junit], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => (stdout += d))
   const code = await new Promise<number | null>((resolve) => {
-    child.stderr.on('data', (d) => {
-      stderr += d
-      // Interrupt once the search is under way (its first progress line).
-      if (/progress: /.test(stderr) && child.exitCode === null && !child.killed) child.kill('SIGINT')
+    child.stdout.on('data', (d) => {
+      stdout += d
+      if (/^a-quick .* ok$/m.test(stdout) && !child.killed) setTimeout(() => child.kill('SIGTERM'), 300)
     })
     child.on('close', (c) => resolve(c))
   })
-  assert.is(code, 3)
-  assert.match(stdout, /result: incomplete \(interrupted by Ctrl-C \(SIGINT\)\)/)
-  assert.match(stdout, /states=\d+ unique=\d+ depth=\d+/)
-  assert.match(stderr, /progress: states=\d+ unique=\d+ queue=\d+ depth=\d+ sec=\d+ \([\d,]+\/s\) rss=\d+MB/)
+  assert.is(code, 3, stdout)
+  assert.match(stdout, /^b-long +safe +incomplete .*FAILED$/m)
+  assert.not.match(stdout, /^c-never/m)
+  assert.match(stdout, 'interrupted by SIGTERM: 1 of 3 specs not run')
+  assert.match(readFileSync(junit, 'utf8'), /<testsuites name="protocheck" tests="2" failures="1"/)
+  rmSync(dir, { recursive: true })
 })
 
 test('parent log: entries past the in-memory chunk go to disk and read back', () => {

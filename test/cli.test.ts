@@ -64,6 +64,10 @@ test('list --json names every model with params, properties, symmetric roles and
     'paxos-commit': ['rm', 'a'],
     'lamport-mutex': [],
     'mapreduce-commit': ['task', 'worker'],
+    'load-balancer': ['client'],
+    'clock-sync': ['client'],
+    'sharded-kv': ['group', 'shard'],
+    'primary-backup': ['s'],
     gfs: ['replica'],
   })
 })

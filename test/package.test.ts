@@ -201,7 +201,7 @@ class Ring implements Driver {
     this.inFlight = Array.from({ length: config.n }, () => new Set<number>())
   }
 
-  apply(action: string, picks: Readonly<Record<string, unknown>>): void {
+  async apply(action: string, picks: Readonly<Record<string, unknown>>): Promise<void> {
     const self = picks.self
     if (typeof self !== 'number' || !Number.isInteger(self) || self < 0 || self >= this.config.n) {
       throw new NotEnabledError(\`no node \${String(self)}\`)
@@ -215,7 +215,7 @@ class Ring implements Driver {
     throw new NotEnabledError(\`no action \${action}\`)
   }
 
-  observe() {
+  async observe() {
     return {
       msgs: this.inFlight.map((ids) => [...ids]),
       pc: this.nodes.map((node) => (node.started ? 'n1' : 'n0')),
@@ -235,7 +235,7 @@ class Ring implements Driver {
 
 const driver: DriverFactory = {
   model: 'chang-roberts',
-  start: (params, bug) => new Ring({ n: params.n, bug }),
+  start: async (params, bug) => new Ring({ n: params.n, bug }),
 }
 
 export default driver

@@ -1,6 +1,7 @@
 // `protocheck check specs/`: the shipped specs pass, a wrong expectation fails the run (exit
 // 1, a failing JUnit testcase naming the trace), and a bad spec file is one line and exit 2.
 
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -28,7 +29,8 @@ function editedSpec(name: string, edit: (spec: any) => void): string {
 
 test('the shipped specs: every verdict as expected, exit 0, one passing testcase and one report per spec', () => {
   const junit = join(scratch, 'shipped.xml')
-  const { code, report, stderr } = runCliJson(['check', specsDir, '--junit', junit])
+  // Every shipped spec: minutes on a loaded two-core machine.
+  const { code, report, stderr } = runCliJson(['check', specsDir, '--junit', junit], { timeoutMs: 900_000 })
   assert.is(code, 0, stderr)
   assert.ok(Array.isArray(report))
   assert.equal(report.map((r: any) => `${r.spec}.json`).sort(), shipped.sort())
@@ -197,6 +199,16 @@ test('a malformed spec in a folder: one line on stderr, exit 2, nothing run', ()
   assert.is(r.stderr.trim().split('\n').length, 1, r.stderr)
   assert.not.match(r.stderr, /\n\s+at /)
   assert.is(r.stdout, '')
+})
+
+test('a FIFO named like a spec is refused in one line, never read (reading it would wait forever)', () => {
+  const dir = editedSpec('paxos', () => {})
+  assert.is(spawnSync('mkfifo', [join(dir, 'pipe.json')]).status, 0)
+  for (const target of [dir, join(dir, 'pipe.json')]) {
+    const r = runCli(['check', target], { timeoutMs: 30_000 })
+    assert.is(r.code, 2)
+    assert.match(r.stderr, /pipe\.json: not a regular file\n$/)
+  }
 })
 
 test('spec targets reject options that configure a single model check', () => {

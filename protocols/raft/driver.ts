@@ -61,7 +61,7 @@ class RaftCluster implements Driver {
   private readonly allLogs = new Map<string, Log>()
   private readonly voterLog: VoterLog[][]
 
-  constructor(private readonly servers: number, private readonly bug: RaftBug) {
+  constructor(private readonly servers: number, private readonly bug: RaftBug, private readonly history = true) {
     this.storages = Array.from({ length: servers }, () => new MemoryStorage<Value>())
     this.nodes = this.storages.map((storage, i) => new RaftNode<Value>({ servers, bug }, i, storage))
     this.voterLog = this.nodes.map(() => this.noVoterLog())
@@ -71,7 +71,7 @@ class RaftCluster implements Driver {
     const logsBefore = this.nodes.map((n) => n.state.log)
     this.applyStep(action, picks)
     // Next's history conjunct: allLogs' = allLogs \cup {log[i] : i \in Server}.
-    for (const log of logsBefore) this.allLogs.set(canonicalJson(plainLog(log)), log)
+    if (this.history) for (const log of logsBefore) this.allLogs.set(canonicalJson(plainLog(log)), log)
   }
 
   private applyStep(action: string, picks: Readonly<Record<string, unknown>>) {
@@ -95,7 +95,7 @@ class RaftCluster implements Driver {
         const i = this.server(picks.i)
         const before = this.nodes[i].state
         this.step(i, { type: 'BecomeLeader' })
-        this.elections.push({
+        if (this.history) this.elections.push({
           eterm: before.currentTerm,
           eleader: i,
           elog: plainLog(before.log),
@@ -149,7 +149,7 @@ class RaftCluster implements Driver {
     const t = this.stepNode(i, { type: 'Receive', message: toRaft(m) })
     if (t.handled !== action) throw new NotEnabledError(`server${i + 1} handled the message with ${t.handled}, not ${action}`)
     if (!t.retained) this.remove(m)
-    if (action === 'HandleRequestVoteResponse' && m.mvoteGranted === true && !this.voterLog[i][m.msource].voted) {
+    if (this.history && action === 'HandleRequestVoteResponse' && m.mvoteGranted === true && !this.voterLog[i][m.msource].voted) {
       // voterLog[i] @@ (j :> m.mlog): the first log recorded for a voter stays.
       this.voterLog[i][m.msource] = { voted: true, log: m.mlog as Log }
     }
@@ -174,7 +174,7 @@ class RaftCluster implements Driver {
     const node = this.nodes[i]
     const ready = node.ready()
     if (ready.hardState) this.storages[i].save(ready.hardState)
-    for (const { message } of ready.messages) this.add(toModel(message, senderLog))
+    for (const { message } of ready.messages) this.add(toModel(message, this.history ? senderLog : []))
     node.advance(ready)
   }
 
@@ -262,7 +262,7 @@ function toRaft(m: ModelMessage): RaftMessage<Value> {
 export const raftDriver: DriverFactory = {
   model: 'raft',
   async start(params, bug) {
-    return new RaftCluster(params.servers ?? 2, bug as RaftBug)
+    return new RaftCluster(params.servers ?? 2, bug as RaftBug, params.history !== 0)
   },
 }
 

@@ -51,9 +51,10 @@ export default defineModel({
   params: {
     servers: { description: 'number of servers', default: 2, minimum: 1, maximum: 5 },
     values: { description: 'number of distinct values a client can request', default: 1, minimum: 1, maximum: 3 },
-    maxTerm: { description: 'state constraint: largest term explored', default: 2, minimum: 1, maximum: 8 },
-    maxLogLength: { description: 'state constraint: longest log explored (0: elections only)', default: 1, minimum: 0, maximum: 5 },
-    maxMessages: { description: 'state constraint: most messages in flight (copies counted)', default: 1, minimum: 1, maximum: 6 },
+    maxTerm: { description: 'state constraint: largest term explored', default: 2, minimum: 1, maximum: 1000 },
+    maxLogLength: { description: 'state constraint: longest log explored (0: elections only)', default: 1, minimum: 0, maximum: 1000 },
+    maxMessages: { description: 'state constraint: most messages in flight (copies counted)', default: 1, minimum: 1, maximum: 1000 },
+    history: { description: "1: keep raft.tla's history variables (allLogs, elections, voterLog, mlog); 0: leave them empty, for validating long logs of real runs", default: 1, minimum: 0, maximum: 1 },
   },
   bugs: {
     'vote-without-log-check': 'a voter grants its vote without checking that the candidate\'s log is at least as up to date',
@@ -61,7 +62,12 @@ export default defineModel({
     'truncate-on-stale-append': 'a follower that already has an AppendEntries\' entries truncates its log after them (a stale request erases newer entries)',
     'commit-earlier-term': 'a leader commits an entry of an earlier term once a majority stores it (the dissertation\'s Figure 3.7): a later leader can still overwrite it',
   },
-  build({ servers, values, maxTerm, maxLogLength, maxMessages }, bug) {
+  build({ servers, values, maxTerm, maxLogLength, maxMessages, history: historyParam }, bug) {
+    // history=0 (for `validate` on long real runs, whose terms and logs outgrow what the history
+    // variables can hold): allLogs, elections and voterLog stay empty and every mlog is <<>>;
+    // the protocol's own variables and steps are unchanged. ElectionSafety and
+    // LeaderLogUpToDate read the elections history, so they then hold vacuously.
+    const history = historyParam !== 0
     const Server = nodeId('server', servers)
     const ServerOrNil = nodeIdOrNil('server', servers)
     const ValueId = nodeId('value', values)
@@ -71,7 +77,7 @@ export default defineModel({
     /** A server's log: one entry past the constraint fits (a ClientRequest's successor). */
     const Log = seqOf(Entry, maxLogLength + 1)
     /** A log taken from a state inside the constraint (messages, history). */
-    const StoredLog = seqOf(Entry, Math.max(1, maxLogLength))
+    const StoredLog = seqOf(Entry, history ? Math.max(1, maxLogLength) : 1)
     const Message = union('mtype', {
       RequestVoteRequest: { mterm: Term, mlastLogTerm: Term, mlastLogIndex: Index, msource: Server, mdest: Server },
       RequestVoteResponse: { mterm: Term, mvoteGranted: bool, mlog: StoredLog, msource: Server, mdest: Server },
@@ -97,8 +103,11 @@ export default defineModel({
     // from Candidate, and it is a candidate at most once per term. Logs: every sequence of at most
     // maxLogLength entries of terms 1..maxTerm is a possible log. Messages: a stored state holds
     // at most maxMessages, and a step adds at most one.
-    const electionCapacity = servers * maxTerm
-    const logCapacity = range(maxLogLength + 1).reduce((n, k) => n + (maxTerm * values) ** k, 0)
+    const electionCapacity = history ? servers * maxTerm : 1
+    const logCapacity = history ? range(maxLogLength + 1).reduce((n, k) => n + (maxTerm * values) ** k, 0) : 1
+    if (logCapacity > 100_000) {
+      throw new Error(`history=1 with maxTerm=${maxTerm} values=${values} maxLogLength=${maxLogLength} makes allLogs hold up to ${logCapacity} logs: use smaller bounds, or history=0`)
+    }
     const state = record({
       messages: bagOf(Message, maxMessages + 1, maxMessages + 1),
       elections: setOf(Election, electionCapacity),
@@ -181,7 +190,7 @@ export default defineModel({
         const role = all.map((i) => s.state.get(i))
         // Next's history conjunct, allLogs' = allLogs \cup {log[i] : i \in Server}, adds the logs
         // of this state (before the step) to every successor; only the ones not there yet.
-        const unrecorded = logs.filter((l) => !s.allLogs.has(l))
+        const unrecorded = history ? logs.filter((l) => !s.allLogs.has(l)) : []
         const step = (name: string, picks: object, write: (d: Draft) => void) =>
           (emit as any)(name, picks, (d: Draft) => {
             write(d)
@@ -238,7 +247,7 @@ export default defineModel({
             d.state.set(i, 'Leader')
             d.nextIndex.set(i, all.map(() => logs[i].length + 1))
             d.matchIndex.set(i, all.map(() => 0))
-            d.elections.add({
+            if (history) d.elections.add({
               eterm: term[i],
               eleader: i,
               elog: logs[i],
@@ -259,9 +268,20 @@ export default defineModel({
         for (const i of all) {
           if (role[i] !== 'Leader') continue
           const match = s.matchIndex.get(i)
-          const agrees = (index: number) => 1 + all.filter((k) => k !== i && match.get(k) >= index).length
+          // The leader itself, and every other server whose matchIndex reaches `index`.
+          const agrees = (index: number) => {
+            let n = 1
+            for (const k of all) if (k !== i && match.get(k) >= index) n++
+            return n
+          }
+          // The largest index a quorum agrees on (agreement only shrinks as the index grows).
           let maxAgree = 0
-          for (let index = 1; index <= logs[i].length; index++) if (isQuorum(agrees(index))) maxAgree = index
+          for (let index = logs[i].length; index >= 1; index--) {
+            if (isQuorum(agrees(index))) {
+              maxAgree = index
+              break
+            }
+          }
           // Only an entry of the leader's own term is committed by counting replicas; earlier
           // entries are committed with it (Log Matching). The bug drops that check.
           const countable = maxAgree > 0 && (bug === 'commit-earlier-term' || logs[i][maxAgree - 1].term === term[i])
@@ -285,7 +305,7 @@ export default defineModel({
                 mprevLogIndex: prevLogIndex,
                 mprevLogTerm: prevLogTerm,
                 mentries: entries,
-                mlog: logs[i],
+                mlog: history ? logs[i] : [],
                 mcommitIndex: Math.min(s.commitIndex.get(i), lastEntry),
                 msource: i,
                 mdest: j,
@@ -357,7 +377,7 @@ export default defineModel({
           const grant = m.mterm === term[i] && logOk && (votedFor === NIL || votedFor === j)
           step('HandleRequestVoteRequest', picks, (d) => {
             if (grant) d.votedFor.set(i, j)
-            reply(d, { mtype: 'RequestVoteResponse', mterm: term[i], mvoteGranted: grant, mlog: log, msource: i, mdest: j }, m)
+            reply(d, { mtype: 'RequestVoteResponse', mterm: term[i], mvoteGranted: grant, mlog: history ? log : [], msource: i, mdest: j }, m)
           })
           return
         }
@@ -371,7 +391,7 @@ export default defineModel({
             if (m.mvoteGranted) {
               d.votesGranted.get(i).add(j)
               // voterLog[i] @@ (j :> m.mlog): @@ prefers the left side, so a voter already recorded keeps its first log.
-              if (!s.voterLog.get(i).get(j).voted) d.voterLog.get(i).set(j, { voted: true, log: m.mlog })
+              if (history && !s.voterLog.get(i).get(j).voted) d.voterLog.get(i).set(j, { voted: true, log: m.mlog })
             }
             discard(d, m)
           })

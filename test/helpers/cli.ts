@@ -22,8 +22,8 @@ export function runCli(args: string[], options: { cwd?: string; timeoutMs?: numb
 }
 
 /** Run with --json and parse stdout, which must be exactly one JSON object. */
-export function runCliJson(args: string[]): { code: number; report: any; stderr: string } {
-  const r = runCli([...args, '--json'])
+export function runCliJson(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): { code: number; report: any; stderr: string } {
+  const r = runCli([...args, '--json'], options)
   let report
   try {
     report = JSON.parse(r.stdout)

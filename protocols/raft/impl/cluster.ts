@@ -2,12 +2,14 @@
 // each with its own storage directory, and a client that finds the leader. Used by
 // `protocheck serve raft` and by the fault test.
 
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ProcessCluster, freePorts } from '../../../runtime/launcher.js'
 import { request } from '../../../runtime/tcp.js'
+import { mergeEventLogs, parseEventLog } from '../../../conformance/event-log.js'
+import { raftLogHeader } from './event-log.js'
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./server-node.js', import.meta.url))
 
@@ -21,22 +23,56 @@ export interface ServerStatus {
   log: string[]
 }
 
+export interface RaftClusterOptions {
+  /** First port (0: chosen free ports). */
+  basePort?: number
+  /** Storage directory (default: a temporary one, removed by stop). */
+  dir?: string
+  /** Build the servers with one of the raft model's bug switches. */
+  bug?: string
+  /** Every server logs its events (eventLogFile(i)), for `validate`; eventLog() merges them. */
+  logEvents?: boolean
+}
+
 export class RaftKvCluster {
-  private constructor(readonly processes: ProcessCluster, readonly ports: number[], readonly dir: string, private readonly ownsDir: boolean) {}
+  private constructor(
+    readonly processes: ProcessCluster,
+    readonly ports: number[],
+    readonly dir: string,
+    private readonly ownsDir: boolean,
+    private readonly options: RaftClusterOptions,
+  ) {}
 
   /** Start `nodes` servers; ports from `basePort` up, or chosen free ports when it is 0. */
-  static async start(nodes: number, basePort = 0, dir?: string): Promise<RaftKvCluster> {
+  static async start(nodes: number, basePortOrOptions: number | RaftClusterOptions = 0, dir?: string): Promise<RaftKvCluster> {
+    const options = typeof basePortOrOptions === 'number' ? { basePort: basePortOrOptions, dir } : basePortOrOptions
+    const basePort = options.basePort ?? 0
     const ports = basePort > 0 ? Array.from({ length: nodes }, (_, i) => basePort + i) : await freePorts(nodes)
-    const storageDir = dir ?? mkdtempSync(join(tmpdir(), 'protocheck-raft-'))
+    const storageDir = options.dir ?? mkdtempSync(join(tmpdir(), 'protocheck-raft-'))
     const processes = await ProcessCluster.launch(
       ports.map((port, id) => ({
         name: `server${id + 1}`,
         script: SERVER_SCRIPT,
-        args: ['--id', String(id), '--peers', ports.join(','), '--dir', storageDir],
+        args: [
+          '--id', String(id), '--peers', ports.join(','), '--dir', storageDir,
+          ...(options.bug ? ['--bug', options.bug] : []),
+          ...(options.logEvents ? ['--events', eventLogFile(storageDir, id)] : []),
+        ],
         port,
       })),
     )
-    return new RaftKvCluster(processes, ports, storageDir, dir === undefined)
+    return new RaftKvCluster(processes, ports, storageDir, options.dir === undefined, options)
+  }
+
+  /** The servers' event logs merged into one (header with params big enough for the run).
+   * Read after stop(): logs read while the servers run can hold a receive whose send is
+   * not written yet (the files are read one after the other). */
+  eventLog(): string {
+    if (this.mergedLog !== undefined) return this.mergedLog
+    const parts = this.ports.map((_, id) => eventLogFile(this.dir, id)).map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : ''))
+    const merged = mergeEventLogs({}, parts)
+    const { events } = parseEventLog(merged)
+    return mergeEventLogs(raftLogHeader(this.ports.length, events, this.options.bug), parts)
   }
 
   kill(id: number) {
@@ -82,8 +118,11 @@ export class RaftKvCluster {
 
   async stop() {
     await this.processes.stop()
+    if (this.options.logEvents && this.mergedLog === undefined) this.mergedLog = this.eventLog()
     if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true })
   }
+
+  private mergedLog: string | undefined
 
   private others(id: number) {
     return this.ports.map((_, k) => k).filter((k) => k !== id)
@@ -102,4 +141,9 @@ export class RaftKvCluster {
     }
     return undefined
   }
+}
+
+/** Where server `id` appends its events. */
+export function eventLogFile(dir: string, id: number): string {
+  return join(dir, `server${id + 1}.events.ndjson`)
 }

@@ -2,9 +2,11 @@
 // RaftNode over storage in a file, peers over TCP on 127.0.0.1, and a client API on the same
 // port. Started by the launcher as
 //
-//   node server.js --id I --peers P1,P2,P3 --dir D --port P
+//   node server.js --id I --peers P1,P2,P3 --dir D [--bug NAME] [--events FILE] --port P
 //
-// where P = P(I+1) is this server's own port. Messages on the port (framed JSON):
+// where P = P(I+1) is this server's own port. --bug builds the core with one of the raft
+// model's bug switches; --events appends every event the core takes to FILE as the model
+// action it stands for (event-log.ts), for `protocheck validate raft`. Messages on the port (framed JSON):
 //   { kind: 'raft', message }                  from a peer; no answer
 //   { kind: 'put', id, key, value }            answered { ok: true } once committed and applied,
 //                                              or { ok: false, leader } (not the leader: retry)
@@ -20,14 +22,16 @@
 // The runner's loop is etcd raft's: feed an event, then take the Ready: save the hard state
 // (fsync'd, before any message leaves), send, apply committed entries, advance.
 
+import { appendFileSync, existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { readJsonFile, writeFileDurably } from '../../../runtime/json-file.js'
 import { argument, announceListening, onShutdown, portArgument } from '../../../runtime/node-process.js'
 import { connect, listen, type Connection } from '../../../runtime/tcp.js'
 import { isRefused } from '../../../conformance/transition.js'
 import { KvStore, type PutCommand } from './kv.js'
-import type { RaftMessage, ServerId } from './messages.js'
+import type { RaftBug, RaftMessage, ServerId } from './messages.js'
 import type { RaftEvent } from './core.js'
+import { modelSteps, RaftEventLogger } from './event-log.js'
 import { RaftNode } from './ready.js'
 import type { HardState, RaftStorage } from './storage.js'
 
@@ -47,19 +51,34 @@ export class FileStorage<V> implements RaftStorage<V> {
 const id = Number(argument('id'))
 const peerPorts = (argument('peers') ?? '').split(',').map(Number)
 const dir = argument('dir') ?? '.'
+const bug = argument('bug') as RaftBug
+const eventsFile = argument('events')
 if (!Number.isInteger(id) || id < 0 || id >= peerPorts.length || peerPorts.some((p) => !Number.isInteger(p) || p <= 0)) {
   process.stderr.write('usage: server.js --id I --peers P1,P2,... --dir D --port P\n')
   process.exit(2)
 }
 const servers = peerPorts.length
+const BUGS = ['vote-without-log-check', 'vote-not-persisted', 'truncate-on-stale-append', 'commit-earlier-term']
+if (bug !== undefined && !BUGS.includes(bug)) {
+  process.stderr.write(`unknown bug '${bug}' (raft's bugs: ${BUGS.join(', ')})\n`)
+  process.exit(2)
+}
 const config = {
   servers,
+  bug,
   // Randomised per process so that candidates rarely collide.
   electionTicks: 8 + Math.floor(Math.random() * 8),
   heartbeatTicks: 2,
 }
 const storage = new FileStorage<PutCommand>(join(dir, `server${id + 1}.json`))
+// A server whose event log already has lines has run before: this start is a restart.
+const restarted = eventsFile !== undefined && existsSync(eventsFile) && statSync(eventsFile).size > 0
 const node = new RaftNode<PutCommand>(config, id, storage)
+const events = eventsFile === undefined ? undefined : new RaftEventLogger(id, (text) => appendFileSync(eventsFile, text))
+if (events && restarted) {
+  events.record({ action: 'Restart', picks: { i: `server${id + 1}` } }, node.state, true)
+  events.flush()
+}
 const kv = new KvStore()
 let blocked = new Set<ServerId>()
 /** Clients waiting for their put to be applied, by command id. */
@@ -89,20 +108,37 @@ function sendTo(message: RaftMessage<PutCommand>) {
     queueMicrotask(() => deliver(message))
     return
   }
-  if (blocked.has(message.to)) return
-  void peer(message.to).then((c) => c?.send({ kind: 'raft', message }))
+  // A message that cannot leave is lost, and the log says so (raft.tla's DropMessage).
+  if (blocked.has(message.to)) return events?.dropped(message)
+  void peer(message.to).then((c) => {
+    if (!c?.send({ kind: 'raft', message })) events?.dropped(message)
+  })
 }
 
-/** Feed one event; refusals are normal here (a duty that is not due yet). */
-const step = (event: RaftEvent<PutCommand>) => node.step(event)
+/** Feed one event; refusals are normal here (a duty that is not due yet). A taken event is
+ * logged as the model steps it stands for, with this server's variables after it. */
+function step(event: RaftEvent<PutCommand>) {
+  const before = node.state
+  const t = node.step(event)
+  if (events && !isRefused(t)) {
+    for (const s of modelSteps(id, event, before, t)) events.record(s, node.state, node.state.log !== before.log)
+  }
+  return t
+}
 
 function deliver(message: RaftMessage<PutCommand>) {
-  if (message.from !== id && blocked.has(message.from)) return
+  if (message.from !== id && blocked.has(message.from)) return events?.dropped(message)
   // A message the spec leaves in the network (a term update, an entry appended) is handled again.
+  let used = false
   for (let rounds = 0; rounds < 4; rounds++) {
     const t = step({ type: 'Receive', message })
-    if (isRefused(t) || !t.retained) break
+    if (isRefused(t) || !t.retained) {
+      used = !isRefused(t)
+      break
+    }
   }
+  // Refused, or still not used up: this server drops it.
+  if (!used) events?.dropped(message)
   // A follower that refused an entry gets the one before it at once, not at the next heartbeat.
   if (message.type === 'AppendEntriesResponse' && !message.success && node.state.role === 'Leader') step({ type: 'AppendEntries', to: message.from })
   duties()
@@ -129,6 +165,9 @@ function duties() {
 function flush() {
   const ready = node.ready()
   if (ready.hardState) storage.save(ready.hardState)
+  // Logged once saved (a crash before the save loses the events with the state) and before any
+  // message leaves, so that every receive is stamped later than its send.
+  events?.flush()
   for (const { message } of ready.messages) sendTo(message)
   for (const entry of ready.committed) {
     kv.apply(entry.value)
