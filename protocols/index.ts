@@ -18,6 +18,7 @@ export const builtInProtocols = [
   'sharded-kv',
   'primary-backup',
   'failover-fencing',
+  'gfs',
 ] as const
 
 /** The folder of a built-in protocol (compiled: the .js files beside this module). */

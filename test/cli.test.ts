@@ -69,6 +69,7 @@ test('list --json names every model with params, properties, symmetric roles and
     'sharded-kv': ['group', 'shard'],
     'primary-backup': ['s'],
     'failover-fencing': ['node'],
+    gfs: ['replica'],
   })
 })
 
