@@ -43,7 +43,15 @@ export async function checkSpecs(targets: readonly string[], options: SpecRunOpt
     if (interrupted) break
   }
   const failed = reports.filter((r) => !r.passed)
-  if (options.junit) writeJunitFile(options.junit, reports)
+  // The summary is printed even when the JUnit file cannot be written.
+  let junitError: string | null = null
+  if (options.junit) {
+    try {
+      writeJunitFile(options.junit, reports)
+    } catch (e) {
+      junitError = `cannot write the JUnit XML to ${options.junit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`
+    }
+  }
   if (options.json) {
     process.stdout.write(JSON.stringify(reports) + '\n')
   } else {
@@ -51,7 +59,11 @@ export async function checkSpecs(targets: readonly string[], options: SpecRunOpt
     for (const r of failed) print(`FAILED ${r.spec} (${r.file}): ${failureMessage(r)}`)
     if (interrupted) print(`${interrupted}: ${loaded.length - reports.length} of ${loaded.length} specs not run`)
     print(`${reports.length} specs: ${reports.length - failed.length} as expected, ${failed.length} not`)
-    if (options.junit) print(`JUnit XML written to ${options.junit}`)
+    if (options.junit && !junitError) print(`JUnit XML written to ${options.junit}`)
+  }
+  if (junitError) {
+    process.stderr.write(`protocheck: ${junitError}\n`)
+    return 2
   }
   if (interrupted) return 3
   return failed.length === 0 ? 0 : 1

@@ -3,6 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { cliPath, runCli, runCliJson } from './helpers/cli.js'
 
 test('check two-phase-commit rm=5 --json: one JSON object, safe, 8832 distinct, exit 0', () => {
@@ -73,7 +74,14 @@ test('list --json names every model with params, properties, symmetric roles and
   })
 })
 
+const paxosSpec = fileURLToPath(new URL('../../specs/paxos.json', import.meta.url))
+
 const badInput: [string, string[], RegExp][] = [
+  ['--out in a folder that is a file', ['check', 'two-phase-commit', '--out', `${cliPath}/x.itf.json`], /--out .*: cannot write there \(.* is not a folder\)/],
+  ['--out in a missing folder', ['simulate', 'two-phase-commit', '--out', '/no/such/folder/x.json'], /--out \/no\/such\/folder\/x\.json: cannot write there \(no folder \/no\/such\/folder\)/],
+  ['--junit under a file', ['check', paxosSpec, '--junit', `${cliPath}/out.xml`], /--junit .*: cannot write there/],
+  ['--out-dir that is a file', ['check', paxosSpec, '--out-dir', cliPath], /--out-dir .*: cannot write there \(not a folder\)/],
+  ['conform --out under a file', ['conform', 'two-phase-commit', '--out', `${cliPath}/c.json`], /--out .*: cannot write there/],
   ['unknown model', ['check', 'nope'], /unknown model 'nope'/],
   ['unknown bug', ['check', 'two-phase-commit', '--bug', 'nope'], /unknown bug 'nope' for two-phase-commit/],
   ['unknown param', ['check', 'two-phase-commit', '--param', 'nodes=3'], /unknown param 'nodes' for two-phase-commit/],
