@@ -17,6 +17,7 @@ import { stepClient } from '../protocols/gfs/impl/client.js'
 import { stepMaster } from '../protocols/gfs/impl/master.js'
 import { findModel } from './helpers/models.js'
 import { assertBugReplaysOnlyWithTheBug, assertFoundReplayedAndConforming } from './helpers/end-to-end.js'
+import { moved, permutations, reachable } from './helpers/brute-force.js'
 
 const model = findModel('gfs')
 const create = (params: Record<string, number> = {}, bug?: string) => Instance.create(model, params, bug)
@@ -47,33 +48,6 @@ test('gfs: without failures no record is duplicated; one replica alone never pad
   const alone = bfs(create({ replicas: 1 }))
   assert.is(alone.result, 'never-witnessed')
 })
-
-/** Every reachable state inside the constraint, decoded (a plain breadth-first walk). */
-function reachable(instance: Instance): any[] {
-  const seen = new Set<string>()
-  const frontier: Uint32Array[] = []
-  const visit = (s: Uint32Array) => {
-    if (!instance.successorWithin()) return
-    const key = s.join(',')
-    if (!seen.has(key)) {
-      seen.add(key)
-      frontier.push(s.slice(0, instance.words))
-    }
-  }
-  instance.initial((_o, _a, _p, s) => visit(s))
-  for (let i = 0; i < frontier.length; i++) instance.successors(frontier[i], 0, (_o, _a, _p, s) => visit(s))
-  const schema: { decode(words: Uint32Array): unknown } = instance.schema
-  return frontier.map((s) => schema.decode(s))
-}
-
-const moved = <T>(m: readonly T[], p: readonly number[], f: (x: T) => unknown = (x) => x) => {
-  const out: unknown[] = []
-  m.forEach((x, k) => (out[p[k]] = f(x)))
-  return out
-}
-
-const permutations = (n: number): number[][] =>
-  n === 0 ? [[]] : permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]))
 
 test('--symmetry over replicas: 1,562 classes of 8,735 states, as a hand-written renaming counts them', () => {
   const instance = create()

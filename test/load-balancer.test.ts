@@ -19,6 +19,7 @@ import { stepClient } from '../protocols/load-balancer/impl/client.js'
 import { stepStore } from '../protocols/load-balancer/impl/store.js'
 import { assertFoundReplayedAndConforming } from './helpers/end-to-end.js'
 import { findModel } from './helpers/models.js'
+import { reachable } from './helpers/brute-force.js'
 
 const model = findModel('load-balancer')
 const lb = (params: Record<string, number> = {}, bug?: string) => Instance.create(model, params, bug)
@@ -39,22 +40,6 @@ test('load-balancer, one client: round robin 1,724 distinct states, least connec
   // `safe` also says every sometimes-property was reached: a request went to a dead backend,
   // a duplicate was turned away by its key's claim, a retry was answered.
 })
-
-/** Every reachable state inside the constraint, decoded (a plain breadth-first walk). */
-function reachable(instance: Instance): any[] {
-  const seen = new Set<string>()
-  const states: Uint32Array[] = []
-  const visit = (s: Uint32Array) => {
-    const key = s.join(',')
-    if (!instance.successorWithin() || seen.has(key)) return
-    seen.add(key)
-    states.push(s.slice(0, instance.words))
-  }
-  instance.initial((_o, _a, _p, s) => visit(s))
-  for (let i = 0; i < states.length; i++) instance.successors(states[i], 0, (_o, _a, _p, s) => visit(s))
-  const schema: { decode(words: Uint32Array): unknown } = instance.schema
-  return states.map((s) => schema.decode(s))
-}
 
 /** The state with backend k renamed pb[k] and client k renamed pc[k], as a key ignoring set order. */
 function renamed(s: any, pb: number[], pc: number[]): string {

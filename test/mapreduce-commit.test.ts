@@ -17,6 +17,7 @@ import { stepStorage } from '../protocols/mapreduce-commit/impl/storage.js'
 import { stepWorker } from '../protocols/mapreduce-commit/impl/worker.js'
 import { findModel } from './helpers/models.js'
 import { assertBugReplaysOnlyWithTheBug, assertFoundReplayedAndConforming } from './helpers/end-to-end.js'
+import { moved, reachable } from './helpers/brute-force.js'
 
 const model = findModel('mapreduce-commit')
 const create = (params: Record<string, number> = {}, bug?: string, properties?: string[]) => Instance.create(model, params, bug, properties)
@@ -62,30 +63,6 @@ test('mapreduce-commit: one worker never sees a speculative copy denied; no loss
   assert.is(noLoss.result, 'never-witnessed')
   assert.is(noLoss.property, 'JobAbortedOnLostCommitter')
 })
-
-/** Every reachable state inside the constraint, decoded (a plain breadth-first walk). */
-function reachable(instance: Instance): any[] {
-  const seen = new Set<string>()
-  const frontier: Uint32Array[] = []
-  const visit = (s: Uint32Array) => {
-    if (!instance.successorWithin()) return
-    const key = s.join(',')
-    if (!seen.has(key)) {
-      seen.add(key)
-      frontier.push(s.slice(0, instance.words))
-    }
-  }
-  instance.initial((_o, _a, _p, s) => visit(s))
-  for (let i = 0; i < frontier.length; i++) instance.successors(frontier[i], 0, (_o, _a, _p, s) => visit(s))
-  const schema: { decode(words: Uint32Array): unknown } = instance.schema
-  return frontier.map((s) => schema.decode(s))
-}
-
-const moved = <T>(m: readonly T[], p: readonly number[], f: (x: T) => unknown = (x) => x) => {
-  const out: unknown[] = []
-  m.forEach((x, k) => (out[p[k]] = f(x)))
-  return out
-}
 
 test('--symmetry over tasks and workers: 620 classes of 2,431 states, as a hand-written renaming counts them', () => {
   const instance = create()

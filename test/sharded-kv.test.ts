@@ -17,6 +17,7 @@ import { stepController } from '../protocols/sharded-kv/impl/controller.js'
 import { stepGroup } from '../protocols/sharded-kv/impl/group.js'
 import { findModel } from './helpers/models.js'
 import { assertBugReplaysOnlyWithTheBug, assertFoundReplayedAndConforming } from './helpers/end-to-end.js'
+import { moved, reachable } from './helpers/brute-force.js'
 
 const model = findModel('sharded-kv')
 const create = (params: Record<string, number> = {}, bug?: string, properties?: string[]) => Instance.create(model, params, bug, properties)
@@ -41,31 +42,6 @@ test('sharded-kv: one group never migrates anything; no write, no migrated data'
   assert.is(noWrites.result, 'never-witnessed')
   assert.is(noWrites.property, 'MigratedDataServed')
 })
-
-/** Every reachable state inside the constraint, decoded (a plain breadth-first walk). */
-function reachable(instance: Instance): any[] {
-  const seen = new Set<string>()
-  const frontier: Uint32Array[] = []
-  const visit = (s: Uint32Array) => {
-    if (!instance.successorWithin()) return
-    const key = s.join(',')
-    if (!seen.has(key)) {
-      seen.add(key)
-      frontier.push(s.slice(0, instance.words))
-    }
-  }
-  instance.initial((_o, _a, _p, s) => visit(s))
-  for (let i = 0; i < frontier.length; i++) instance.successors(frontier[i], 0, (_o, _a, _p, s) => visit(s))
-  const schema: { decode(words: Uint32Array): unknown } = instance.schema
-  return frontier.map((s) => schema.decode(s))
-}
-
-/** m re-indexed: entry k moves to p[k], its value mapped by f. */
-const moved = <T>(m: readonly T[], p: readonly number[], f: (x: T) => unknown = (x) => x) => {
-  const out: unknown[] = []
-  m.forEach((x, k) => (out[p[k]] = f(x)))
-  return out
-}
 
 test('--symmetry over groups and shards: 559 classes of 2,233 states, as a hand-written renaming counts them', () => {
   const instance = create()

@@ -15,30 +15,7 @@ import { mapOf, nodeId, record } from '../checker/schema.js'
 import { findModel } from './helpers/models.js'
 import { runCli } from './helpers/cli.js'
 import { pathProblem } from './helpers/path-check.js'
-
-/** Every reachable state inside the model's constraint, decoded, by a plain breadth-first
- * walk with a JS Set. */
-function reachable(instance: Instance): any[] {
-  const seen = new Set<string>()
-  const frontier: Uint32Array[] = []
-  const visit = (s: Uint32Array) => {
-    if (!instance.successorWithin()) return
-    const key = s.join(',')
-    if (!seen.has(key)) {
-      seen.add(key)
-      frontier.push(s.slice(0, instance.words))
-    }
-  }
-  instance.initial((_o, _a, _p, s) => visit(s))
-  for (let i = 0; i < frontier.length; i++) instance.successors(frontier[i], 0, (_o, _a, _p, s) => visit(s))
-  const schema: { decode(words: Uint32Array): unknown } = instance.schema
-  return frontier.map((s) => schema.decode(s))
-}
-
-function permutations(n: number): number[][] {
-  if (n === 1) return [[0]]
-  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, at) => [...p.slice(0, at), n - 1, ...p.slice(at)]))
-}
+import { moved, permutations, reachable } from './helpers/brute-force.js'
 
 /** The state with resource manager i renamed to p[i], as a key that ignores set order. */
 function renamedKey(state: any, p: number[]): string {
@@ -58,13 +35,6 @@ function renamedKey(state: any, p: number[]): string {
 function classesByRenaming(instance: Instance, nodes: number, key: (state: any, p: number[]) => string): number {
   const perms = permutations(nodes)
   return new Set(reachable(instance).map((s) => perms.map((p) => key(s, p)).sort()[0])).size
-}
-
-/** A map over nodes with node k's entry moved to p[k], each entry through `f`. */
-function moved<T>(m: readonly T[], p: number[], f: (x: T) => unknown = (x) => x): unknown[] {
-  const out: unknown[] = []
-  m.forEach((x, k) => (out[p[k]] = f(x)))
-  return out
 }
 
 function classes(model: string, rm: number): number {

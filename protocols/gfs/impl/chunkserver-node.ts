@@ -16,12 +16,12 @@ import { announceListening, argument, onShutdown, portArgument } from '../../../
 import { connect, listen, type Connection } from '../../../runtime/tcp.js'
 import { isRefused } from '../../../conformance/transition.js'
 import { initialChunkserver, stepChunkserver, type ChunkserverEvent } from './chunkserver.js'
-import type { ToClient } from './messages.js'
-import { bugArgument, wholeArgument } from './node-arguments.js'
+import { type ToClient, bugNames, type GfsBug } from './messages.js'
+import { bugArgument, wholeArgument } from '../../../runtime/node-arguments.js'
 import { parseAtChunkserver } from './wire.js'
 
 const id = wholeArgument('id')
-const config = { replicas: wholeArgument('replicas', undefined, 1), bug: bugArgument() }
+const config = { replicas: wholeArgument('replicas', undefined, 1), bug: bugArgument<GfsBug>(bugNames) }
 const masterPort = wholeArgument('master')
 const peers = (argument('peers') ?? '').split(',').filter((p) => p !== '').map(Number)
 if (peers.length !== config.replicas || peers.some((p) => !Number.isInteger(p) || p <= 0)) {

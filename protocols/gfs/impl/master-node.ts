@@ -12,10 +12,11 @@ import { announceListening, onShutdown, portArgument } from '../../../runtime/no
 import { listen, type Connection } from '../../../runtime/tcp.js'
 import { isRefused } from '../../../conformance/transition.js'
 import { initialMaster, leaseFree, stepMaster, type MasterEvent } from './master.js'
-import { bugArgument, wholeArgument } from './node-arguments.js'
+import { bugArgument, wholeArgument } from '../../../runtime/node-arguments.js'
 import { parseAtMaster } from './wire.js'
+import { bugNames, type GfsBug } from './messages.js'
 
-const config = { replicas: wholeArgument('replicas', undefined, 1), lease: wholeArgument('lease', 5, 1), bug: bugArgument() }
+const config = { replicas: wholeArgument('replicas', undefined, 1), lease: wholeArgument('lease', 5, 1), bug: bugArgument<GfsBug>(bugNames) }
 const tickMs = wholeArgument('tick-ms', 100, 1)
 const epoch = Date.now()
 let master = initialMaster(config)

@@ -11,12 +11,12 @@ import { announceListening, onShutdown, portArgument } from '../../../runtime/no
 import { listen, type Connection } from '../../../runtime/tcp.js'
 import { isRefused, type Send } from '../../../conformance/transition.js'
 import { initialCoordinator, stepCoordinator, type CoordinatorEvent } from './coordinator.js'
-import type { Address, Message } from './messages.js'
-import { bugArgument, wholeArgument } from './node-arguments.js'
+import { type Address, type Message, bugNames, type MapReduceBug } from './messages.js'
+import { bugArgument, wholeArgument } from '../../../runtime/node-arguments.js'
 import { initialStorage, stepStorage, type StorageState } from './storage.js'
 import { parseAtCoordinator } from './wire.js'
 
-const config = { tasks: wholeArgument('tasks', undefined, 1), workers: wholeArgument('workers', undefined, 1), bug: bugArgument() }
+const config = { tasks: wholeArgument('tasks', undefined, 1), workers: wholeArgument('workers', undefined, 1), bug: bugArgument<MapReduceBug>(bugNames) }
 const speculate = process.argv.includes('--speculate')
 let coordinator = initialCoordinator(config)
 let storage: StorageState = initialStorage

@@ -10,12 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { announceListening, onShutdown, portArgument } from '../../../runtime/node-process.js'
 import { connect, listen, type Connection } from '../../../runtime/tcp.js'
 import { isRefused } from '../../../conformance/transition.js'
-import { bugArgument, wholeArgument } from './node-arguments.js'
+import { bugArgument, wholeArgument } from '../../../runtime/node-arguments.js'
 import { parseAtWorker } from './wire.js'
 import { initialWorker, stepWorker, type WorkerEvent } from './worker.js'
+import { bugNames, type MapReduceBug } from './messages.js'
 
 const id = wholeArgument('id')
-const config = { parts: wholeArgument('parts', undefined, 1), bug: bugArgument() }
+const config = { parts: wholeArgument('parts', undefined, 1), bug: bugArgument<MapReduceBug>(bugNames) }
 const writeMs = wholeArgument('write-ms', 50)
 const pauseBeforeReport = wholeArgument('pause-before-report', 0)
 let state = initialWorker(id)

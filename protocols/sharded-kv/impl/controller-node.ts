@@ -9,10 +9,11 @@ import { announceListening, onShutdown, portArgument } from '../../../runtime/no
 import { listen } from '../../../runtime/tcp.js'
 import { isRefused } from '../../../conformance/transition.js'
 import { initialController, newest, stepController, type ControllerEvent } from './controller.js'
-import { bugArgument, wholeArgument } from './node-arguments.js'
+import { bugArgument, wholeArgument } from '../../../runtime/node-arguments.js'
 import { parseAtController } from './wire.js'
+import { bugNames, type ShardedKvBug } from './messages.js'
 
-const config = { groups: wholeArgument('groups', undefined, 1), shards: wholeArgument('shards', undefined, 1), bug: bugArgument() }
+const config = { groups: wholeArgument('groups', undefined, 1), shards: wholeArgument('shards', undefined, 1), bug: bugArgument<ShardedKvBug>(bugNames) }
 const rebalanceMs = wholeArgument('rebalance-ms', 0)
 let controller = initialController(config)
 

@@ -13,8 +13,8 @@ import { announceListening, onShutdown, portArgument } from '../../../runtime/no
 import { listen, request } from '../../../runtime/tcp.js'
 import { isRefused, type Send } from '../../../conformance/transition.js'
 import { initialGroup, stepGroup, type GroupEvent } from './group.js'
-import type { Address, Message, Push } from './messages.js'
-import { bugArgument, portsArgument, wholeArgument } from './node-arguments.js'
+import { type Address, type Message, type Push, bugNames, type ShardedKvBug } from './messages.js'
+import { bugArgument, portsArgument, wholeArgument } from '../../../runtime/node-arguments.js'
 import { parseAtGroup, parseConfigReply } from './wire.js'
 
 const id = wholeArgument('id')
@@ -22,7 +22,7 @@ const shards = wholeArgument('shards', undefined, 1)
 const peers = portsArgument('peers')
 const controllerPort = wholeArgument('controller', undefined, 1)
 const pollMs = wholeArgument('poll-ms', 100, 1)
-const config = { shards, bug: bugArgument() }
+const config = { shards, bug: bugArgument<ShardedKvBug>(bugNames) }
 const limits = { groups: peers.length, shards }
 let state = initialGroup(config, id)
 /** Pushes for a later configuration than ours: installed once we get there. */
