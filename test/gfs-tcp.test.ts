@@ -7,7 +7,6 @@
 
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { freePorts, ProcessCluster } from '../runtime/launcher.js'
 import { connect, isListening, request } from '../runtime/tcp.js'
 import { GfsClient } from '../protocols/gfs/impl/client-runtime.js'
-import { cliPath } from './helpers/cli.js'
+import { startServe } from './helpers/serve.js'
 
 const nodeScript = fileURLToPath(new URL('../protocols/gfs/impl/node.js', import.meta.url))
 const REPLICAS = 3
@@ -113,19 +112,8 @@ test('over TCP: a chunkserver back from a crash with an old version is never lis
 })
 
 test('protocheck serve gfs: a master and three chunkservers take record appends; SIGTERM leaves nothing behind', async () => {
-  const child = spawn(process.execPath, [cliPath, 'serve', 'gfs', '--nodes', '4', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
-  let nodes: { name: string; port: number }[] = []
+  const { nodes, stop } = await startServe(['gfs', '--nodes', '4'])
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let text = ''
-      child.stdout!.on('data', (chunk) => {
-        text += chunk
-        if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')))
-      })
-      child.once('close', () => reject(new Error(`serve exited before it was ready: ${text}`)))
-    })
-    nodes = JSON.parse(line).nodes
     assert.equal(nodes.map((n) => n.name), ['master', 'chunkserver1', 'chunkserver2', 'chunkserver3'])
     const client = new GfsClient(nodes[0].port, nodes.slice(1).map((n) => n.port))
     await until('a primary', async () => ((await client.locate()).primary >= 0 ? true : undefined))
@@ -137,8 +125,7 @@ test('protocheck serve gfs: a master and three chunkservers take record appends;
       assert.is(data[b.offset], b.rec)
     }
   } finally {
-    child.kill('SIGTERM')
-    assert.is(await exited, 0)
+    assert.is(await stop(), 0)
   }
   for (const n of nodes) assert.is(await isListening(n.port), false, `${n.name} still listens`)
 })

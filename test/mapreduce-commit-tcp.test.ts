@@ -8,13 +8,12 @@
 
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { freePorts, ProcessCluster } from '../runtime/launcher.js'
 import { connect, isListening, request } from '../runtime/tcp.js'
 import { SERVED_PARTS, SERVED_TASKS } from '../protocols/mapreduce-commit/serve.js'
-import { cliPath } from './helpers/cli.js'
+import { startServe } from './helpers/serve.js'
 
 const nodeScript = fileURLToPath(new URL('../protocols/mapreduce-commit/impl/node.js', import.meta.url))
 
@@ -145,19 +144,8 @@ test('over TCP: the committer lost between rename and report fails the job; with
 })
 
 test('protocheck serve mapreduce-commit: a coordinator and two workers run the job to its commit; SIGTERM leaves nothing behind', async () => {
-  const child = spawn(process.execPath, [cliPath, 'serve', 'mapreduce-commit', '--nodes', '3', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
-  let nodes: { name: string; port: number }[] = []
+  const { nodes, stop } = await startServe(['mapreduce-commit', '--nodes', '3'])
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let text = ''
-      child.stdout!.on('data', (chunk) => {
-        text += chunk
-        if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')))
-      })
-      child.once('close', () => reject(new Error(`serve exited before it was ready: ${text}`)))
-    })
-    nodes = JSON.parse(line).nodes
     assert.equal(nodes.map((n) => n.name), ['coordinator', 'worker1', 'worker2'])
     const done = await until('the served job to commit', async () => {
       const view = await inspect<CoordinatorView>(nodes[0].port)
@@ -169,8 +157,7 @@ test('protocheck serve mapreduce-commit: a coordinator and two workers run the j
       assert.is(out[0][1].files, SERVED_PARTS)
     }
   } finally {
-    child.kill('SIGTERM')
-    assert.is(await exited, 0)
+    assert.is(await stop(), 0)
   }
   for (const n of nodes) assert.is(await isListening(n.port), false, `${n.name} still listens`)
 })

@@ -7,13 +7,12 @@
 
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { freePorts, ProcessCluster } from '../runtime/launcher.js'
 import { connect, isListening, request } from '../runtime/tcp.js'
 import { SERVED_SHARDS } from '../protocols/sharded-kv/serve.js'
-import { cliPath } from './helpers/cli.js'
+import { startServe } from './helpers/serve.js'
 
 const nodeScript = fileURLToPath(new URL('../protocols/sharded-kv/impl/node.js', import.meta.url))
 
@@ -108,19 +107,8 @@ test('over TCP with keep-serving-after-handoff: group1 acknowledges a write afte
 })
 
 test('protocheck serve sharded-kv: a controller and two groups keep moving 4 shards; every shard served by one group; SIGTERM leaves nothing behind', async () => {
-  const child = spawn(process.execPath, [cliPath, 'serve', 'sharded-kv', '--nodes', '3', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
-  let nodes: { name: string; port: number }[] = []
+  const { nodes, stop } = await startServe(['sharded-kv', '--nodes', '3'])
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let text = ''
-      child.stdout!.on('data', (chunk) => {
-        text += chunk
-        if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')))
-      })
-      child.once('close', () => reject(new Error(`serve exited before it was ready: ${text}`)))
-    })
-    nodes = JSON.parse(line).nodes
     assert.equal(nodes.map((n) => n.name), ['controller', 'group1', 'group2'])
     // The controller moves a shard every second: wait for a group to have handed one off.
     const views = await until('a shard migrated between the served groups', async () => {
@@ -131,8 +119,7 @@ test('protocheck serve sharded-kv: a controller and two groups keep moving 4 sha
       assert.is(views.filter((v) => v.shards[s].status === 'serving').length, 1, `shard${s + 1} served by one group`)
     }
   } finally {
-    child.kill('SIGTERM')
-    assert.is(await exited, 0)
+    assert.is(await stop(), 0)
   }
   for (const n of nodes) assert.is(await isListening(n.port), false, `${n.name} still listens`)
 })
