@@ -184,4 +184,11 @@ test('writeTraceFile refuses to write a trace that is not ITF', () => {
   assert.throws(() => writeTraceFile(join(dir, 'never.itf.json'), broken), /refusing to write an invalid ITF trace .*: at \/states\/1\/tmState/)
 })
 
+test('a trace with no states, or nested thousands of levels deep, is bad input in one line', () => {
+  const { trace } = counterexample()
+  assert.match(readError('no-states.json', { ...trace, states: [] }), 'at /states: no states')
+  const deep = JSON.stringify(trace).replace('"rmState":', `"rmState":${'{"#tup":['.repeat(3000)}${']}'.repeat(3000)},"was":`)
+  assert.match(readError('deep.json', deep), 'nested more than 256 levels deep')
+})
+
 test.run()

@@ -33,11 +33,16 @@ export function readTraceFile(path: string): ItfTrace {
   return json as ItfTrace
 }
 
-/** What the JSON Schema cannot say: the order of states and that each has every variable. */
+/** What the JSON Schema cannot say: at least one state, the order of states, and that each
+ * has every variable. */
 export function traceProblem(json: unknown): string | null {
+  // Validating is recursive: refuse what would overflow the stack before it starts.
+  if (nestingDepth(json) > MAX_NESTING) return `nested more than ${MAX_NESTING} levels deep`
   const problem = itfProblem(json)
   if (problem) return problem
   const trace = json as ItfTrace
+  // A behaviour has at least its initial state; nothing can be shown or replayed of none.
+  if (trace.states.length === 0) return 'at /states: no states (a trace starts with its initial state)'
   for (let i = 0; i < trace.states.length; i++) {
     const state = trace.states[i]
     const index = state['#meta'].index
@@ -114,4 +119,21 @@ export function stepProblem(instance: Instance, steps: readonly Step[]): string 
     if (!leads) return `step ${i}: ${label} from state ${i - 1} does not lead to state ${i} in ${instance.describe()}`
   }
   return null
+}
+
+/** Deeper than any value a model's schema can declare. */
+const MAX_NESTING = 256
+
+/** How deep arrays and objects nest in `json`, counted without recursion. */
+function nestingDepth(json: unknown): number {
+  let deepest = 0
+  const pending: [unknown, number][] = [[json, 0]]
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop()!
+    if (typeof value !== 'object' || value === null) continue
+    deepest = Math.max(deepest, depth + 1)
+    if (deepest > MAX_NESTING) return deepest
+    for (const child of Array.isArray(value) ? value : Object.values(value)) pending.push([child, depth + 1])
+  }
+  return deepest
 }
