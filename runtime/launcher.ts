@@ -6,7 +6,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, type Server } from 'node:net'
-import { LISTENING_PREFIX } from './node-process.js'
+import { EXIT_WITH_PARENT, LISTENING_PREFIX } from './node-process.js'
 import { LOOPBACK } from './tcp.js'
 
 export interface NodeSpec {
@@ -54,7 +54,10 @@ export class NodeProcess {
   start(): Promise<number> {
     if (this.child) return Promise.reject(new Error(`${this.name} is already running`))
     const child = spawn(process.execPath, [this.spec.script, ...(this.spec.args ?? []), '--port', String(this.boundPort)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // A pipe on stdin that is never written: its end tells the node that this process died,
+      // even by SIGKILL, and the node then shuts down (onShutdown) instead of running on.
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, [EXIT_WITH_PARENT]: '1' },
     })
     this.child = child
     this.recentStderr = []

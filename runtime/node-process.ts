@@ -26,8 +26,11 @@ export function announceListening(port: number) {
   process.stdout.write(`${LISTENING_PREFIX}${port}\n`)
 }
 
-/** On SIGTERM/SIGINT run `cleanup` (close servers and connections), then exit 0. A second
- * signal while cleaning up exits at once. */
+/** Set by the launcher: the node's stdin is a pipe from its parent, closed when the parent dies. */
+export const EXIT_WITH_PARENT = 'PROTOCHECK_EXIT_WITH_PARENT'
+
+/** On SIGTERM/SIGINT, or when the launcher that started the node dies, run `cleanup` (close
+ * servers and connections), then exit 0. A second signal while cleaning up exits at once. */
 export function onShutdown(cleanup: () => Promise<void>) {
   let stopping = false
   const stop = () => {
@@ -43,4 +46,9 @@ export function onShutdown(cleanup: () => Promise<void>) {
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
+  if (process.env[EXIT_WITH_PARENT] === '1') {
+    process.stdin.on('end', stop)
+    process.stdin.on('error', stop)
+    process.stdin.resume()
+  }
 }

@@ -4,6 +4,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import fc from 'fast-check'
+import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { encodeFrame, FrameDecoder, FramingError, MAX_FRAME_BYTES } from '../runtime/framing.js'
 import { freePorts, ProcessCluster } from '../runtime/launcher.js'
@@ -87,6 +88,28 @@ test('launcher: a node that cannot bind its port fails to start with its error',
   } finally {
     await blocker.close()
   }
+})
+
+test('launcher: nodes stop by themselves when the process that launched them is killed with SIGKILL', async () => {
+  // A launcher of its own, so that it can die without taking this test with it.
+  const script = `import { ProcessCluster } from ${JSON.stringify(new URL('../runtime/launcher.js', import.meta.url).href)}
+const cluster = await ProcessCluster.launch([{ script: ${JSON.stringify(echoNode)} }, { script: ${JSON.stringify(echoNode)} }])
+console.log(JSON.stringify({ ports: cluster.ports, pids: cluster.nodes.map((n) => n.pid) }))`
+  const launcher = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const started = await new Promise<{ ports: number[]; pids: number[] }>((resolve, reject) => {
+    let text = ''
+    launcher.stdout!.on('data', (d) => {
+      text += d
+      if (text.includes('\n')) resolve(JSON.parse(text))
+    })
+    launcher.once('close', () => reject(new Error(`launcher exited: ${text}`)))
+  })
+  for (const port of started.ports) assert.ok(await isListening(port))
+  launcher.kill('SIGKILL')
+  const deadline = Date.now() + 15_000
+  while (started.pids.some(processAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+  for (const pid of started.pids) assert.ok(!processAlive(pid), `node ${pid} outlived its launcher`)
+  for (const port of started.ports) assert.is(await isListening(port), false)
 })
 
 function processAlive(pid: number): boolean {
