@@ -7,7 +7,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { RaftKvCluster, type ServerStatus } from '../protocols/raft/impl/cluster.js'
-import { isListening } from '../runtime/tcp.js'
+import { connect, isListening, request } from '../runtime/tcp.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -86,6 +86,34 @@ test('3-node store: concurrent puts and gets survive a leader crash and a partit
   }
   for (const port of cluster.ports) assert.not.ok(await isListening(port), `port ${port} still listening`)
   for (const p of cluster.processes.nodes) assert.not.ok(p.running, `${p.name} still running`)
+})
+
+test('malformed frames are answered or dropped, and every server keeps serving', async () => {
+  const cluster = await RaftKvCluster.start(3)
+  try {
+    const bad = [
+      null,
+      42,
+      { kind: 'partition', blocked: 5 },
+      { kind: 'partition', blocked: [7] },
+      { kind: 'raft', message: null },
+      { kind: 'raft', message: { type: 'AppendEntriesRequest', term: 1, prevLogIndex: 0, prevLogTerm: 0, commitIndex: 0, entries: [null], from: 1, to: 0 } },
+      { kind: 'raft', message: { type: 'RequestVoteRequest', term: -1, lastLogTerm: 0, lastLogIndex: 0, from: 9, to: 0 } },
+      { kind: 'put', id: 1 },
+      { kind: 'nonsense' },
+    ]
+    for (const port of cluster.ports) {
+      const connection = await connect(port)
+      for (const frame of bad) connection.send(frame)
+      connection.close()
+      assert.equal(await request(port, { kind: 'put', id: 7 }), { ok: false, error: 'malformed request' })
+    }
+    const deadline = Date.now() + 30_000
+    assert.ok(await cluster.put('after-junk', 'k', 'v', deadline), 'the cluster still commits writes')
+    for (let id = 0; id < 3; id++) assert.ok(await cluster.status(id), `server ${id} still answers`)
+  } finally {
+    await cluster.stop()
+  }
 })
 
 test.run()

@@ -29,6 +29,7 @@ import { argument, announceListening, onShutdown, portArgument } from '../../../
 import { connect, listen, type Connection } from '../../../runtime/tcp.js'
 import { isRefused } from '../../../conformance/transition.js'
 import { KvStore, type PutCommand } from './kv.js'
+import { parseRequest } from './wire.js'
 import type { RaftBug, RaftMessage, ServerId } from './messages.js'
 import type { RaftEvent } from './core.js'
 import { modelSteps, RaftEventLogger } from './event-log.js'
@@ -193,13 +194,18 @@ function leaderHint(): ServerId | null {
 
 const server = await listen(portArgument(), (connection) => {
   connection.onMessage((raw) => {
-    const request = raw as Record<string, unknown>
+    const request = parseRequest(raw, servers)
+    if (!request) {
+      // A peer's frame gets no answer (peers never read one); anything else learns why.
+      if ((raw as { kind?: unknown } | null)?.kind !== 'raft') connection.send({ ok: false, error: 'malformed request' })
+      return
+    }
     switch (request.kind) {
       case 'raft':
-        deliver(request.message as RaftMessage<PutCommand>)
+        deliver(request.message)
         return
       case 'put': {
-        const command = { id: String(request.id), key: String(request.key), value: String(request.value) }
+        const command = { id: request.id, key: request.key, value: request.value }
         if (kv.has(command.id)) return void connection.send({ ok: true })
         if (node.state.role !== 'Leader') return void connection.send({ ok: false, leader: leaderHint() })
         waiting.set(command.id, [...(waiting.get(command.id) ?? []), connection])
@@ -214,7 +220,7 @@ const server = await listen(portArgument(), (connection) => {
         const s = node.state
         const settled = s.commitIndex > 0 && s.commitIndex <= s.log.length && s.log[s.commitIndex - 1].term === s.currentTerm
         if (!settled) return void connection.send({ ok: false, leader: id })
-        return void connection.send({ ok: true, value: kv.get(String(request.key)) ?? null })
+        return void connection.send({ ok: true, value: kv.get(request.key) ?? null })
       }
       case 'status': {
         const s = node.state
@@ -222,11 +228,9 @@ const server = await listen(portArgument(), (connection) => {
         return void connection.send({ id, role: s.role, term: s.currentTerm, commitIndex: s.commitIndex, committed, log: s.log.map((e) => e.value.id) })
       }
       case 'partition':
-        blocked = new Set((request.blocked as number[]) ?? [])
+        blocked = new Set(request.blocked)
         for (const b of blocked) void peers.get(b)?.then((c) => c?.close())
         return void connection.send({ ok: true })
-      default:
-        connection.send({ ok: false, error: `unknown request ${JSON.stringify(request.kind)}` })
     }
   })
 })
