@@ -22,8 +22,12 @@ type Answer = { ok: boolean; value?: string | null; leader?: number | null }
 
 /** Finds the leader by asking servers in turn, starting from the last one that answered. */
 export class KvClient {
-  private preferred = 0
-  constructor(private readonly ports: readonly number[]) {}
+  private preferred: number
+  /** `first`: the server asked first (clients spread over the servers, as Jepsen binds each
+   * client to a node); afterwards, the last one that answered or was named leader. */
+  constructor(private readonly ports: readonly number[], first = 0) {
+    this.preferred = first % ports.length
+  }
 
   /** True once acknowledged; false if no server acknowledged before `deadline`. */
   async put(id: string, key: string, value: string, deadline: number): Promise<boolean> {
@@ -79,7 +83,7 @@ export async function runClients(ports: readonly number[], workload: Workload, h
   const acknowledged = new Map<string, string>() // write id -> key
   await Promise.all(
     Array.from({ length: workload.clients }, async (_, c) => {
-      const client = new KvClient(ports)
+      const client = new KvClient(ports, c)
       let processId = c
       for (let n = 0; Date.now() < until; n++) {
         const key = workload.keys[Math.floor(next() * workload.keys.length)]

@@ -42,7 +42,7 @@ function hash(text: string): number {
 }
 
 /** Faults one after the other over `durationMs` of load: each starts after a short calm, lasts
- * 300-700 ms, and is undone before the next begins. */
+ * 300-700 ms (a leader's partition 900-1300 ms), and is undone before the next begins. */
 export function faultSchedule(name: ScheduleName, durationMs: number, next: () => number): ScheduledFault[] {
   if (name === 'stale-read') return [{ at: 300, lasts: 0, fault: { kind: 'stale-read-probe' } }]
   const faults: ScheduledFault[] = []
@@ -55,8 +55,11 @@ export function faultSchedule(name: ScheduleName, durationMs: number, next: () =
     { kind: 'pause', target: 'any' },
   ]
   for (let at = 200 + Math.floor(next() * 300); at < durationMs - 400; ) {
-    const lasts = 300 + Math.floor(next() * 400)
-    faults.push({ at, lasts, fault: kinds[Math.floor(next() * kinds.length)] })
+    const fault = kinds[Math.floor(next() * kinds.length)]
+    // A cut-off leader is replaced only after an election timeout (200-400 ms): keep it cut
+    // off long enough for the new leader to take writes while the old one may still serve.
+    const lasts = (fault.kind === 'partition' && fault.target === 'leader' ? 900 : 300) + Math.floor(next() * 400)
+    faults.push({ at, lasts, fault })
     at += lasts + 150 + Math.floor(next() * 350)
   }
   return faults
