@@ -20,13 +20,14 @@ export class HistoryRecorder {
 
 type Answer = { ok: boolean; value?: string | null; leader?: number | null }
 
-/** Finds the leader by asking servers in turn, starting from the last one that answered. */
+/** Finds the leader by asking servers in turn, starting from its home server. */
 export class KvClient {
-  private preferred: number
-  /** `first`: the server asked first (clients spread over the servers, as Jepsen binds each
-   * client to a node); afterwards, the last one that answered or was named leader. */
-  constructor(private readonly ports: readonly number[], first = 0) {
-    this.preferred = first % ports.length
+  private readonly home: number
+  /** `home`: the server every operation asks first, as Jepsen binds each client to a node
+   * (so a leader cut off keeps its clients, and their reads); on a refusal or no answer the
+   * client follows the leader named, or tries the next server. */
+  constructor(private readonly ports: readonly number[], home = 0) {
+    this.home = home % ports.length
   }
 
   /** True once acknowledged; false if no server acknowledged before `deadline`. */
@@ -51,19 +52,19 @@ export class KvClient {
   }
 
   private async ask(message: object, deadline: number): Promise<Answer | undefined> {
+    let server = this.home
     for (let attempt = 0; Date.now() < deadline; attempt++) {
-      const server = this.preferred
       try {
         const answer = (await request(this.ports[server], message, Math.max(50, Math.min(ATTEMPT_MS, deadline - Date.now())))) as Answer
         if (answer.ok) return answer
         if (typeof answer.leader === 'number' && answer.leader !== server) {
-          this.preferred = answer.leader
+          server = answer.leader
           continue
         }
       } catch {
         // down, paused, partitioned away or slow
       }
-      this.preferred = (server + 1) % this.ports.length
+      server = (server + 1) % this.ports.length
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
     return undefined
