@@ -9,6 +9,7 @@ import { conformCommand } from './commands/conform.js'
 import { EXIT_BAD_INPUT } from './commands/errors.js'
 import { initCommand } from './commands/init.js'
 import { linearizableCommand } from './commands/linearizable.js'
+import { nemesisCommand } from './commands/nemesis.js'
 import { listCommand } from './commands/list.js'
 import { paxosProposeCommand } from './commands/paxos-propose.js'
 import { minimizeCommand } from './commands/minimize.js'
@@ -39,7 +40,8 @@ await yargs(hideBin(process.argv))
   .command(showCommand)
   .command(validateCommand)
   .command(linearizableCommand)
-  .demandCommand(1, 'name a command: init, list, check, simulate, minimize, show, replay, conform, validate, linearizable, serve, paxos-propose')
+  .command(nemesisCommand)
+  .demandCommand(1, 'name a command: init, list, check, simulate, minimize, show, replay, conform, validate, linearizable, nemesis, serve, paxos-propose')
   .strict()
   .help()
   .version(false)

@@ -32,6 +32,8 @@ export interface RaftClusterOptions {
   bug?: string
   /** Every server logs its events (eventLogFile(i)), for `validate`; eventLog() merges them. */
   logEvents?: boolean
+  /** Leaders answer reads from their own state, without a read-index round (stale reads). */
+  noReadIndex?: boolean
 }
 
 export class RaftKvCluster {
@@ -57,6 +59,7 @@ export class RaftKvCluster {
           '--id', String(id), '--peers', ports.join(','), '--dir', storageDir,
           ...(options.bug ? ['--bug', options.bug] : []),
           ...(options.logEvents ? ['--events', eventLogFile(storageDir, id)] : []),
+          ...(options.noReadIndex ? ['--no-read-index'] : []),
         ],
         port,
       })),
@@ -81,6 +84,26 @@ export class RaftKvCluster {
 
   restart(id: number) {
     return this.processes.restart(id)
+  }
+
+  /** Freeze server `id` (SIGSTOP): alive, holding its sockets, answering nothing. */
+  pause(id: number) {
+    this.signal(id, 'SIGSTOP')
+  }
+
+  /** Thaw a paused server (SIGCONT). */
+  resume(id: number) {
+    this.signal(id, 'SIGCONT')
+  }
+
+  private signal(id: number, signal: NodeJS.Signals) {
+    const pid = this.processes.nodes[id]?.pid
+    if (pid === undefined) return
+    try {
+      process.kill(pid, signal)
+    } catch {
+      // already gone (killed by a fault): nothing to pause or resume
+    }
   }
 
   /** Cut `id` off from every other server (each side drops the other's traffic). */

@@ -2,7 +2,7 @@
 // RaftNode over storage in a file, peers over TCP on 127.0.0.1, and a client API on the same
 // port. Started by the launcher as
 //
-//   node server.js --id I --peers P1,P2,P3 --dir D [--bug NAME] [--events FILE] --port P
+//   node server.js --id I --peers P1,P2,P3 --dir D [--bug NAME] [--events FILE] [--no-read-index] --port P
 //
 // where P = P(I+1) is this server's own port. --bug builds the core with one of the raft
 // model's bug switches; --events appends every event the core takes to FILE as the model
@@ -10,14 +10,24 @@
 //   { kind: 'raft', message }                  from a peer; no answer
 //   { kind: 'put', id, key, value }            answered { ok: true } once committed and applied,
 //                                              or { ok: false, leader } (not the leader: retry)
-//   { kind: 'get', key }                       answered { ok: true, value } by the leader from its
-//                                              applied state once an entry of its term has
-//                                              committed, or { ok: false, leader } (retry); no
-//                                              read-index round: a leader cut off and unaware it
-//                                              was replaced can still answer stale reads
+//   { kind: 'get', key }                       answered { ok: true, value } by the leader once an
+//                                              entry of its term has committed and a read-index
+//                                              round confirmed it still leads (below), or
+//                                              { ok: false, leader } (retry). With
+//                                              --no-read-index it answers from its applied state at
+//                                              once: a leader cut off and unaware it was replaced
+//                                              then serves stale reads (kept to show the bug)
 //   { kind: 'status' }                         { id, role, term, commitIndex, committed: ids }
 //   { kind: 'partition', blocked: [ids] }      drop all traffic to and from these servers
 //                                              (fault injection; [] heals)
+//
+// ReadIndex (etcd raft's, the dissertation's section 6.4): a read records the commit index and
+// a new heartbeat round number; every AppendEntries the leader sends from then on carries the
+// round in its frame ({ kind: 'raft', message, round }), and a follower echoes the round of
+// the request it answers. Once a majority (the leader included) has answered in the leader's
+// term with a round at least the read's, nobody else led when the read arrived; the read is
+// answered once the applied index reaches the recorded commit index, or refused after
+// READ_TIMEOUT_MS. This bookkeeping lives here: the sans-IO core is untouched.
 //
 // The runner's loop is etcd raft's: feed an event, then take the Ready: save the hard state
 // (fsync'd, before any message leaves), send, apply committed entries, advance.
@@ -37,6 +47,7 @@ import { RaftNode } from './ready.js'
 import type { HardState, RaftStorage } from './storage.js'
 
 const TICK_MS = 25
+const READ_TIMEOUT_MS = 1000
 
 /** The hard state in one JSON file, replaced atomically. */
 export class FileStorage<V> implements RaftStorage<V> {
@@ -54,6 +65,7 @@ const peerPorts = (argument('peers') ?? '').split(',').map(Number)
 const dir = argument('dir') ?? '.'
 const bug = argument('bug') as RaftBug
 const eventsFile = argument('events')
+const readIndexEnabled = !process.argv.includes('--no-read-index')
 if (!Number.isInteger(id) || id < 0 || id >= peerPorts.length || peerPorts.some((p) => !Number.isInteger(p) || p <= 0)) {
   process.stderr.write('usage: server.js --id I --peers P1,P2,... --dir D --port P\n')
   process.exit(2)
@@ -86,6 +98,24 @@ let blocked = new Set<ServerId>()
 const waiting = new Map<string, Connection[]>()
 const peers = new Map<ServerId, Promise<Connection | undefined>>()
 
+/** A read waiting for its read-index round. */
+interface PendingRead {
+  readonly key: string
+  readonly connection: Connection
+  readonly term: number
+  readonly commitIndex: number
+  readonly round: number
+  readonly startedAt: number
+}
+/** The leader's heartbeat round: raised by each read, carried by every AppendEntries sent. */
+let heartbeatRound = 0
+/** While answering a peer's AppendEntries: the round its frame carried, echoed in the response. */
+let echoRound: number | undefined
+/** Per peer, the highest round it echoed, and in which term. */
+const echoed = new Map<ServerId, { term: number; round: number }>()
+let pendingReads: PendingRead[] = []
+let appliedIndex = 0
+
 function peer(to: ServerId): Promise<Connection | undefined> {
   let connection = peers.get(to)
   if (!connection) {
@@ -111,8 +141,10 @@ function sendTo(message: RaftMessage<PutCommand>) {
   }
   // A message that cannot leave is lost, and the log says so (raft.tla's DropMessage).
   if (blocked.has(message.to)) return events?.dropped(message)
+  const round = message.type === 'AppendEntriesRequest' ? heartbeatRound : message.type === 'AppendEntriesResponse' ? echoRound : undefined
+  const frame = round === undefined ? { kind: 'raft', message } : { kind: 'raft', message, round }
   void peer(message.to).then((c) => {
-    if (!c?.send({ kind: 'raft', message })) events?.dropped(message)
+    if (!c?.send(frame)) events?.dropped(message)
   })
 }
 
@@ -127,8 +159,24 @@ function step(event: RaftEvent<PutCommand>) {
   return t
 }
 
-function deliver(message: RaftMessage<PutCommand>) {
+function deliver(message: RaftMessage<PutCommand>, round?: number) {
   if (message.from !== id && blocked.has(message.from)) return events?.dropped(message)
+  if (message.type === 'AppendEntriesRequest') echoRound = round
+  try {
+    receive(message)
+  } finally {
+    echoRound = undefined
+  }
+  // An answer in the leader's own term, to a request sent at or after `round`: that peer
+  // still followed this leader then.
+  if (message.type === 'AppendEntriesResponse' && round !== undefined && node.state.role === 'Leader' && message.term === node.state.currentTerm) {
+    const before = echoed.get(message.from)
+    if (!before || before.term !== message.term || before.round < round) echoed.set(message.from, { term: message.term, round })
+    answerReads()
+  }
+}
+
+function receive(message: RaftMessage<PutCommand>) {
   // A message the spec leaves in the network (a term update, an entry appended) is handled again.
   let used = false
   for (let rounds = 0; rounds < 4; rounds++) {
@@ -176,6 +224,24 @@ function flush() {
     waiting.delete(entry.value.id)
   }
   node.advance(ready)
+  appliedIndex = ready.appliedIndex
+  answerReads()
+}
+
+/** Answer every pending read whose round is confirmed and applied, refuse those that can no
+ * longer be (leadership lost, or timed out), keep the rest waiting. */
+function answerReads() {
+  if (pendingReads.length === 0) return
+  const s = node.state
+  const now = Date.now()
+  pendingReads = pendingReads.filter((read) => {
+    if (s.role !== 'Leader' || s.currentTerm !== read.term) return void read.connection.send({ ok: false, leader: leaderHint() })
+    let acknowledged = 1
+    for (const [, e] of echoed) if (e.term === read.term && e.round >= read.round) acknowledged++
+    if (2 * acknowledged > servers && appliedIndex >= read.commitIndex) return void read.connection.send({ ok: true, value: kv.get(read.key) ?? null })
+    if (now - read.startedAt >= READ_TIMEOUT_MS) return void read.connection.send({ ok: false, leader: id })
+    return true
+  })
 }
 
 function tick() {
@@ -186,6 +252,7 @@ function tick() {
     for (let to = 0; to < servers; to++) if (to !== id && node.state.nextIndex[to] <= node.state.log.length) step({ type: 'AppendEntries', to })
   }
   duties()
+  answerReads() // timeouts
 }
 
 function leaderHint(): ServerId | null {
@@ -202,7 +269,7 @@ const server = await listen(portArgument(), (connection) => {
     }
     switch (request.kind) {
       case 'raft':
-        deliver(request.message)
+        deliver(request.message, request.round)
         return
       case 'put': {
         const command = { id: request.id, key: request.key, value: request.value }
@@ -220,7 +287,12 @@ const server = await listen(portArgument(), (connection) => {
         const s = node.state
         const settled = s.commitIndex > 0 && s.commitIndex <= s.log.length && s.log[s.commitIndex - 1].term === s.currentTerm
         if (!settled) return void connection.send({ ok: false, leader: id })
-        return void connection.send({ ok: true, value: kv.get(request.key) ?? null })
+        if (!readIndexEnabled) return void connection.send({ ok: true, value: kv.get(request.key) ?? null })
+        heartbeatRound++
+        pendingReads.push({ key: request.key, connection, term: s.currentTerm, commitIndex: s.commitIndex, round: heartbeatRound, startedAt: Date.now() })
+        for (let to = 0; to < servers; to++) if (to !== id) step({ type: 'AppendEntries', to })
+        duties() // sends the round, and answers at once when this server alone is a majority
+        return
       }
       case 'status': {
         const s = node.state

@@ -8,7 +8,8 @@ import type { PutCommand } from './kv.js'
 import type { RaftMessage, ServerId } from './messages.js'
 
 export type Request =
-  | { kind: 'raft'; message: RaftMessage<PutCommand> }
+  /** round: the leader's read-index heartbeat round (server-node.ts), on AppendEntries only. */
+  | { kind: 'raft'; message: RaftMessage<PutCommand>; round?: number }
   | { kind: 'put'; id: string; key: string; value: string }
   | { kind: 'get'; key: string }
   | { kind: 'status' }
@@ -30,6 +31,7 @@ const requestSchema = {
       required: ['kind', 'message'],
       properties: {
         kind: { const: 'raft' },
+        round: natural,
         message: {
           oneOf: [
             envelope('RequestVoteRequest', { lastLogTerm: natural, lastLogIndex: natural }),
