@@ -3,7 +3,7 @@
 // the key and the smallest set of operations that cannot be ordered, and writing an HTML view
 // of them), 2 bad input, 3 undecided within --time.
 
-import { accessSync, constants, renameSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, statSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
 import { InputError } from '../checker/errors.js'
@@ -13,6 +13,7 @@ import { modelNamed, modelNames, type ModelName } from '../linearizability/model
 import { linearizabilityHtml } from '../linearizability/view.js'
 import { handled } from './errors.js'
 import { positiveNumber } from './options.js'
+import { writeFileAtomically } from '../traces/output-file.js'
 
 interface LinearizableArgs {
   history: string
@@ -133,10 +134,8 @@ function assertWritable(path: string, isDefault: boolean) {
 
 /** Whole or not at all, as `show --html` writes its pages. */
 function writePage(path: string, html: string) {
-  const temporary = `${path}.${process.pid}.tmp`
   try {
-    writeFileSync(temporary, html)
-    renameSync(temporary, path)
+    writeFileAtomically(path, html)
   } catch (e) {
     throw new Error((e as NodeJS.ErrnoException).code ?? (e as Error).message)
   }

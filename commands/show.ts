@@ -1,7 +1,6 @@
 // `protocheck show <trace.itf.json> [--html FILE]`: a counterexample (or any ITF trace, Quint's
 // included) for a person to read, in the terminal or as one self-contained HTML page.
 
-import { renameSync, writeFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
 import { InputError } from '../checker/errors.js'
@@ -10,6 +9,7 @@ import { instanceForTrace } from '../api/load.js'
 import { decodeTrace, readTraceFile, stepProblem } from '../traces/read.js'
 import { formatHeader, formatTrace, styleFor } from '../traces/show/text.js'
 import { handled } from './errors.js'
+import { writeFileAtomically } from '../traces/output-file.js'
 
 interface ShowArgs {
   trace: string
@@ -49,10 +49,8 @@ export const showCommand: CommandModule<object, ShowArgs> = {
 
 /** Whole or not at all, like traces: a half-written page would look like a broken viewer. */
 function writePage(path: string, html: string) {
-  const temporary = `${path}.${process.pid}.tmp`
   try {
-    writeFileSync(temporary, html)
-    renameSync(temporary, path)
+    writeFileAtomically(path, html)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     throw new InputError(`cannot write ${path}: ${code === 'ENOENT' ? 'its folder does not exist' : code ?? (e as Error).message}`)
