@@ -21,6 +21,7 @@ export function check(instance: Instance, strategy: string, options: SearchOptio
 export function checkAsync(instance: Instance, strategy: string, options: SearchOptions = {}): Promise<SearchResult> {
   const workers = options.workers ?? 1
   if (workers > 1) {
+    if (options.persistence) return Promise.reject(new InputError(`${persistenceFlag(options)} works with one worker only, not --workers ${workers}`))
     if (strategy !== 'bfs') return Promise.reject(new InputError(`--workers ${workers} runs breadth-first search only, not ${strategy}`))
     return parallelBfs(instance, workers, options)
   }
@@ -28,6 +29,7 @@ export function checkAsync(instance: Instance, strategy: string, options: Search
 }
 
 function search(instance: Instance, strategy: string, options: SearchOptions): Search {
+  if (options.persistence && strategy !== 'bfs') throw new InputError(`${persistenceFlag(options)} works with breadth-first search only, not ${strategy}`)
   switch (strategy) {
     case 'bfs':
       return bfsSearch(instance, options)
@@ -36,4 +38,10 @@ function search(instance: Instance, strategy: string, options: SearchOptions): S
     default:
       throw new InputError(`unknown strategy '${strategy}' (strategies: ${strategies.join(', ')})`)
   }
+}
+
+/** The flag that asked for persistence, to name it in a refusal. */
+function persistenceFlag(options: SearchOptions): string {
+  const p = options.persistence!
+  return p.recoverDir ? '--recover' : p.checkpointDir ? '--checkpoint' : p.diskDir ? '--disk' : '--checkpoint-every'
 }

@@ -6,7 +6,7 @@
 // each full chunk is appended to a temporary file, so it costs 6 bytes per state of disk
 // and a constant few MB of memory. Reading a path back is one small read per step.
 
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -31,6 +31,33 @@ export class ParentLog {
   private file: { dir: string | null; fd: number } | null = null
   private readonly scratch = Buffer.alloc(4)
   size = 0
+
+  /** `keptAt`: the file to flush to, which close() leaves in place (a checkpoint's log);
+   * by default a temporary file that close() removes. */
+  constructor(private readonly keptAt?: string) {}
+
+  /** A log continuing one kept at `path`: its first `flushed` entries are in the file, the
+   * rest (`tail`) were in memory when it was checkpointed. */
+  static resumed(path: string, flushed: number, tail: { parents: Int32Array; ordinals: Uint16Array }): ParentLog {
+    const log = new ParentLog(path)
+    if (flushed % CHUNK_ENTRIES !== 0 || tail.parents.length !== tail.ordinals.length || tail.parents.length >= CHUNK_ENTRIES) {
+      throw new Error('parent log: flushed entries not a whole number of chunks, or tail too long')
+    }
+    // Nothing flushed: the file is made (truncated) at the first flush, as for a new log.
+    if (flushed > 0) log.file = { dir: null, fd: openSync(path, 'r+') }
+    log.flushed = flushed
+    log.parents.set(tail.parents)
+    log.ordinals.set(tail.ordinals)
+    log.size = flushed + tail.parents.length
+    return log
+  }
+
+  /** For a checkpoint: the flushed entries made durable (fsync), and the entries still in memory. */
+  durable(): { flushed: number; parents: Int32Array; ordinals: Uint16Array } {
+    if (this.file) fsyncSync(this.file.fd)
+    const inMemory = this.size - this.flushed
+    return { flushed: this.flushed, parents: this.parents.subarray(0, inMemory), ordinals: this.ordinals.subarray(0, inMemory) }
+  }
 
   /** Record a new state; returns its id. `parent` is -1 for an initial state. */
   add(parent: number, ordinal: number): number {
@@ -91,6 +118,7 @@ export class ParentLog {
   private readonly closeAtExit = () => this.close()
 
   private flush() {
+    if (!this.file && this.keptAt) this.file = { dir: null, fd: openSync(this.keptAt, 'w+') }
     if (!this.file) {
       const dir = mkdtempSync(join(tmpdir(), 'protocheck-parents-'))
       this.file = { dir, fd: openSync(join(dir, 'log'), 'w+') }
