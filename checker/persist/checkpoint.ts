@@ -161,6 +161,16 @@ export function removeCheckpoint(dir: string) {
  * there, damaged, another check's) is one InputError. `spillFolder`: where spilled
  * fingerprints are copied (the recovered search changes them), or null without --disk. */
 export function readCheckpoint(dir: string, identity: CheckIdentity, stateWords: number, spillFolder: string | null): { recovered: RecoveredBfs; sequence: number } {
+  try {
+    return readVerified(dir, identity, stateWords, spillFolder)
+  } catch (e) {
+    if (e instanceof InputError) throw e
+    // A manifest edited by hand, or fields of the wrong type: damaged all the same.
+    throw new InputError(`--recover ${dir}: the checkpoint is damaged (${(e as Error).message})`)
+  }
+}
+
+function readVerified(dir: string, identity: CheckIdentity, stateWords: number, spillFolder: string | null): { recovered: RecoveredBfs; sequence: number } {
   const where = `--recover ${dir}`
   const manifestPath = join(dir, MANIFEST)
   if (!existsSync(manifestPath)) throw new InputError(`${where}: no checkpoint there (no ${MANIFEST})`)

@@ -85,8 +85,9 @@ export class BfsPersistence {
     const o = this.options
     let table: FingerprintSet
     if (this.recovered) {
+      // Already in memory (the RSS checks at ticks count it): never replaced by an empty table,
+      // which a last checkpoint would then save over the good one.
       table = this.recovered.table
-      if (!budget.allow('recovered visited table', table.bytes)) table = new FingerprintSet(16)
     } else if (o.persistence.diskDir && o.fingerprintBytes === undefined) {
       table = new FingerprintSet()
     } else {
