@@ -1,6 +1,7 @@
 // Budgets stop a search `incomplete` with the figures so far and a reason, never a crash:
 // --memory (before the visited table would grow past it, or when a presized table does not
-// fit), --fp-mem and --workers bounds, Ctrl-C and SIGTERM (exit 3); and the on-disk parent log.
+// fit), --fp-mem and --workers bounds, Ctrl-C and SIGTERM in check, check specs/ and simulate
+// (exit 3); and the on-disk parent log.
 
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -102,6 +103,24 @@ test('SIGTERM during check specs/: the spec being checked ends incomplete, the r
   assert.match(readFileSync(junit, 'utf8'), /<testsuites name="protocheck" tests="2" failures="1"/)
   rmSync(dir, { recursive: true })
 })
+
+for (const workers of [1, 2]) {
+  test(`SIGTERM during simulate (${workers} worker${workers > 1 ? 's' : ''}): the walks so far are reported incomplete, exit 3`, async () => {
+    const child = spawn(process.execPath, [cliPath, 'simulate', 'raft', '--runs', '100000000', '--seed', '1', '--workers', String(workers), '--progress', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    const code = await new Promise<number | null>((resolve) => {
+      // Interrupt once the walks are under way (the first progress line).
+      child.stderr.on('data', (d) => /progress: runs=/.test(String(d)) && !child.killed && child.kill('SIGTERM'))
+      child.on('close', (c) => resolve(c))
+    })
+    assert.is(code, 3)
+    const report = JSON.parse(stdout)
+    assert.is(report.result, 'incomplete')
+    assert.is(report.reason, 'interrupted by SIGTERM')
+    assert.ok(report.runs > 0 && report.runs < 100000000 && report.steps > 0, stdout)
+  })
+}
 
 test('parent log: entries past the in-memory chunk go to disk and read back', () => {
   const log = new ParentLog()
