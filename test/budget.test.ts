@@ -30,6 +30,15 @@ test('--memory: the search stops before the visited table grows past the budget,
   assert.ok(report.generatedStates > report.distinctStates)
 })
 
+test('--memory counts worker threads: workers start only while the budget has room for one more', () => {
+  // Each worker is a V8 isolate with the model loaded; 64 of them once took 1.1 GB under --memory 200.
+  const { code, report } = runCliJson(['check', 'two-phase-commit', '--param', 'rm=8', '--workers', '64', '--memory', '200'])
+  assert.is(code, 3)
+  assert.is(report.result, 'incomplete')
+  assert.match(report.reason, /^memory budget of 200 MB reached: the worker thread (\d+) of 64 needs \d+ MB more with \d+ MB in use$/)
+  assert.ok(Number(/thread (\d+)/.exec(report.reason)![1]) > 1)
+})
+
 test('--fp-mem past the largest table (2^30 slots, 8192 MB) is refused before anything runs, exit 2', () => {
   // 16384 MB once made 2^31 slots, whose doubled index overflowed and hung the search.
   for (const mb of ['16384', '100000000']) {
