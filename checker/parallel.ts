@@ -110,6 +110,7 @@ export async function parallelBfs(instance: Instance, workers: number, options: 
         report.reached.forEach((r, i) => (tally.reached[i] ||= r))
         if (report.broken && !broken) broken = report.broken
         if (report.deadlock >= 0 && deadlock < 0) deadlock = report.deadlock
+        if (report.logFailure) incomplete ??= report.logFailure
       }
       if (broken || deadlock >= 0) break
       // A worker stops by itself only at --max-states.

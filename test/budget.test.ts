@@ -142,4 +142,23 @@ test('parent log: entries past the in-memory chunk go to disk and read back', ()
   log.close()
 })
 
+test('parent log: a TMPDIR that cannot be written keeps every entry in memory and says why (the search stops incomplete on it)', () => {
+  const saved = process.env.TMPDIR
+  process.env.TMPDIR = '/nonexistent-protocheck-tmpdir'
+  try {
+    const log = new ParentLog()
+    const n = (1 << 20) + 77
+    for (let i = 0; i < n; i++) log.add(i - 1, i % 65536)
+    assert.match(log.failure ?? '', /^the parent log could not be written to \/nonexistent-protocheck-tmpdir \(TMPDIR\): ENOENT/)
+    for (const id of [0, (1 << 20) - 1, 1 << 20, n - 1]) {
+      assert.is(log.parent(id), id - 1)
+      assert.is(log.ordinal(id), id % 65536)
+    }
+    log.close()
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = saved
+  }
+})
+
 test.run()
