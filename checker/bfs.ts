@@ -73,9 +73,10 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog, per
     // The next level's states must all be stored before its first one is expanded.
     if (disk && (queue.length === 0 || queue.peekId() >= levelEnd)) disk.settle()
     if (queue.length === 0) break
-    if (budget.reason) {
-      incomplete = budget.reason
-      resumable = true
+    if (budget.reason || log.failure) {
+      incomplete = budget.reason ?? log.failure
+      // No checkpoint over a log that failed: its file is not whole.
+      resumable = !log.failure
       break
     }
     if ((++expanded & 255) === 0) {
