@@ -42,7 +42,7 @@ test('sorted runs: merging tables keeps each fingerprint once; batched lookups f
   const sorted = new Uint32Array(asked.flat())
   new BigUint64Array(sorted.buffer).sort()
   const found: string[] = []
-  run!.lookup(sorted, (lo, hi) => found.push(`${lo}:${hi}`))
+  run!.lookup(sorted, sorted.length, (pair) => found.push(`${sorted[2 * pair]}:${sorted[2 * pair + 1]}`))
   assert.equal(found.sort(), asked.map(([lo, hi]) => `${lo}:${hi}`).filter((k) => stored.has(k)).sort())
 })
 

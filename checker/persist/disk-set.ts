@@ -23,7 +23,7 @@ export type Enqueue = (state: Uint32Array, parent: number, ordinal: number) => n
 /** The table takes at most this share of the memory budget, leaving the rest to the frontier. */
 const TABLE_SHARE = 0.5
 /** Pending successors are settled when their list reaches this many bytes. */
-const PENDING_BYTES = 32 << 20
+const PENDING_BYTES = 16 << 20
 
 export class DiskVisitedSet implements VisitedSet {
   private run: SortedRun | null = null
@@ -101,24 +101,30 @@ export class DiskVisitedSet implements VisitedSet {
     const words = this.stateWords
     const entry = this.entryWords
     const pending = this.pending
-    const sorted = new Uint32Array(count * 2)
+    // Buffers kept from one settle to the next: a settle allocates nothing once they are grown.
+    if (this.sorted.length < count * 2) {
+      this.sorted = new Uint32Array(this.pendingLimit * 2)
+      this.onDisk = new Uint8Array(this.pendingLimit)
+    }
+    const sorted = this.sorted
+    const onDisk = this.onDisk
     for (let k = 0; k < count; k++) {
       sorted[2 * k] = pending[k * entry + words + 2]
       sorted[2 * k + 1] = pending[k * entry + words + 3]
     }
-    new BigUint64Array(sorted.buffer).sort()
-    const onDisk: number[] = []
-    this.run!.lookup(sorted, (lo, hi) => onDisk.push(lo, hi))
-    // FingerprintSet compares words as signed 32-bit integers (its table is an Int32Array).
-    const known = new FingerprintSet(Math.max(16, onDisk.length / 2))
-    for (let i = 0; i < onDisk.length; i += 2) known.add(onDisk[i] | 0, onDisk[i + 1] | 0)
+    new BigUint64Array(sorted.buffer, 0, count).sort()
+    onDisk.fill(0, 0, count)
+    this.run!.lookup(sorted, count * 2, (pair) => (onDisk[pair] = 1))
     this.pendingCount = 0
     for (let k = 0; k < count; k++) {
       const at = k * entry
-      if (known.size > 0 && known.has(pending[at + words + 2] | 0, pending[at + words + 3] | 0)) continue
+      if (onDisk[indexOf(sorted, count, pending[at + words + 2], pending[at + words + 3])]) continue
       this.enqueue(pending.subarray(at, at + words), pending[at + words] | 0, pending[at + words + 1])
     }
   }
+
+  private sorted = new Uint32Array(0)
+  private onDisk = new Uint8Array(0)
 
   /** May the table double within its share of the budget? */
   private mayGrow(): boolean {
@@ -145,6 +151,19 @@ export class DiskVisitedSet implements VisitedSet {
     this.pending = grown
   }
 
+}
+
+/** The index of the pair (lo, hi) among the first `count` ascending pairs of `sorted` (it is there). */
+function indexOf(sorted: Uint32Array, count: number, lo: number, hi: number): number {
+  let low = 0
+  let high = count - 1
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    const h = sorted[2 * middle + 1]
+    if (h < hi || (h === hi && sorted[2 * middle] < lo)) low = middle + 1
+    else high = middle
+  }
+  return low
 }
 
 /** A folder of its own inside the user's DIR for one run's spilled fingerprints, removed by

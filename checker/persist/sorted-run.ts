@@ -94,8 +94,9 @@ export class SortedRun {
     return new SortedRun(path, count, indexHi, indexLo, record)
   }
 
-  /** Calls `found` for each fingerprint of `sorted` (ascending (lo, hi) pairs) that is in the file. */
-  lookup(sorted: Uint32Array, found: (lo: number, hi: number) => void) {
+  /** Calls `found` with the index (of the pair) of each fingerprint of `sorted` (ascending
+   * (lo, hi) pairs, `length` words of it) that is in the file. */
+  lookup(sorted: Uint32Array, length: number, found: (pair: number) => void) {
     const { indexHi, indexLo } = this
     const pages = indexHi.length
     if (pages === 0) return
@@ -106,7 +107,7 @@ export class SortedRun {
       let loaded = -1
       let pageLength = 0
       let j = 0
-      for (let i = 0; i < sorted.length; i += 2) {
+      for (let i = 0; i < length; i += 2) {
         const lo = sorted[i]
         const hi = sorted[i + 1]
         if (below(hi, lo, indexHi[0], indexLo[0])) continue
@@ -119,7 +120,7 @@ export class SortedRun {
           j = 0
         }
         while (j < pageLength && below(page[j + 1], page[j], hi, lo)) j += 2
-        if (j < pageLength && page[j] === lo && page[j + 1] === hi) found(lo, hi)
+        if (j < pageLength && page[j] === lo && page[j + 1] === hi) found(i / 2)
       }
     } finally {
       closeSync(fd)
