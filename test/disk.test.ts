@@ -13,6 +13,8 @@ import { loadModel } from '../api/load.js'
 import { bfs } from '../checker/bfs.js'
 import { FingerprintSet } from '../checker/stateset.js'
 import { SortedRun } from '../checker/persist/sorted-run.js'
+import { QueueSpill } from '../checker/persist/queue-spill.js'
+import { StateQueue } from '../checker/queue.js'
 import { cliPath } from './helpers/cli.js'
 
 const folder = () => mkdtempSync(join(tmpdir(), 'protocheck-disk-test-'))
@@ -44,6 +46,41 @@ test('sorted runs: merging tables keeps each fingerprint once; batched lookups f
   const found: string[] = []
   run!.lookup(sorted, sorted.length, (pair) => found.push(`${sorted[2 * pair]}:${sorted[2 * pair + 1]}`))
   assert.equal(found.sort(), asked.map(([lo, hi]) => `${lo}:${hi}`).filter((k) => stored.has(k)).sort())
+})
+
+test('a queue spilling its chunks to disk stays first in, first out, and lists its entries for a checkpoint', () => {
+  const dir = folder()
+  const store = new QueueSpill(dir)
+  const queue = new StateQueue(2)
+  queue.spillTo(store, 2)
+  const state = new Uint32Array(2)
+  let pushed = 0
+  let shifted = 0
+  const push = (n: number) => {
+    for (let i = 0; i < n; i++, pushed++) {
+      state[0] = pushed
+      state[1] = pushed * 3
+      queue.push(state, pushed)
+    }
+  }
+  const shift = (n: number) => {
+    for (let i = 0; i < n; i++, shifted++) {
+      assert.is(queue.peekId(), shifted)
+      const { chunk, offset, id } = queue.shift()
+      if (id !== shifted || chunk[offset] !== shifted || chunk[offset + 1] !== (shifted * 3) >>> 0) assert.unreachable(`entry ${shifted} came back as ${id}`)
+    }
+  }
+  push(200_000)
+  assert.ok(readdirSync(dir).length > 0, 'chunks went to disk')
+  assert.ok(queue.bytes <= 4 * 16384 * 3 * 4, `in memory: ${queue.bytes} bytes`)
+  shift(70_000)
+  push(100_000)
+  const listed = [...queue.segments()].flatMap((segment) => [...segment].filter((_, i) => i % 3 === 2))
+  assert.is(listed.length, queue.length)
+  assert.ok(listed.every((id, i) => id === shifted + i), 'segments list the entries in order')
+  shift(queue.length)
+  assert.equal(readdirSync(dir), [], 'consumed files are deleted')
+  store.close()
 })
 
 test('spilling many times: the same counts, depth and coverage as in memory; the spill folder is gone', async () => {

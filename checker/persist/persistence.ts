@@ -16,6 +16,7 @@ import type { VisitedSet } from '../steps.js'
 import { CheckpointWriter, readCheckpoint, removeCheckpoint, type RecoveredBfs } from './checkpoint.js'
 import { DiskVisitedSet, spillFolder, type Enqueue } from './disk-set.js'
 import { checkIdentity } from './identity.js'
+import { QueueSpill } from './queue-spill.js'
 import { SortedRun } from './sorted-run.js'
 
 export interface PersistenceOptions {
@@ -32,6 +33,8 @@ export interface PersistenceOptions {
 }
 
 export const DEFAULT_CHECKPOINT_SECONDS = 600
+/** With --disk, the queue keeps this many chunks in memory (16,384 states each) and spills the rest. */
+const QUEUE_CHUNKS_IN_MEMORY = 64
 
 export class BfsPersistence {
   readonly log: ParentLog
@@ -41,6 +44,7 @@ export class BfsPersistence {
   private readonly everyMs: number
   private nextCheckpoint: number
   private disk: DiskVisitedSet | null = null
+  private queueSpill: QueueSpill | null = null
   private readonly spill: { path: string; remove: () => void } | null
 
   constructor(instance: Instance, private readonly options: SearchOptions & { persistence: PersistenceOptions }) {
@@ -98,6 +102,8 @@ export class BfsPersistence {
       return table
     }
     this.disk = new DiskVisitedSet(this.spill!.path, table, this.queue.stateWords, enqueue, budget, o.fingerprintBytes !== undefined)
+    this.queueSpill = new QueueSpill(this.spill!.path)
+    this.queue.spillTo(this.queueSpill, QUEUE_CHUNKS_IN_MEMORY)
     const spilled = this.recovered?.spilled
     if (spilled) this.disk.adoptRun(SortedRun.open(spilled.path, spilled.record))
     return this.disk
@@ -137,6 +143,7 @@ export class BfsPersistence {
 
   /** Remove the spill folder (the parent log is closed by the search). */
   close() {
+    this.queueSpill?.close()
     this.spill?.remove()
   }
 }
