@@ -52,6 +52,7 @@ export function recheckTrace(instance: Instance, trace: ItfTrace, options: { che
   return {
     result: property !== null ? 'violation' : deadlock ? 'deadlock' : 'incomplete',
     property,
+    error: null,
     reason: property !== null || deadlock ? null : 'the recorded trace ends without breaking a checked property',
     distinctStates: path.length,
     generatedStates: path.length - 1,
