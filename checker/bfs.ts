@@ -13,7 +13,7 @@ import { ordinalsTo, replayOrdinals } from './path.js'
 import { StateQueue } from './queue.js'
 import { complete, SearchTally, type Search, type SearchOptions, type SearchResult } from './search.js'
 import { FingerprintSet } from './stateset.js'
-import { StepHandler } from './steps.js'
+import { brokenOrdinals, StepHandler } from './steps.js'
 
 export function bfs(instance: Instance, options: SearchOptions = {}): SearchResult {
   return complete(bfsSearch(instance, options))
@@ -42,15 +42,13 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog): Se
     queue.push(successor, id)
     return id
   }, options.symmetry)
-  const { onStep } = steps
 
   const violationPath = () => {
-    const b = steps.broken!
-    const ordinals = b.stored >= 0 ? ordinalsTo(log, b.stored) : [...(b.parent >= 0 ? ordinalsTo(log, b.parent) : []), b.ordinal]
-    return replayOrdinals(instance, ordinals)
+    const ordinals = brokenOrdinals(steps.broken!, (id) => ordinalsTo(log, id))
+    return ordinals && replayOrdinals(instance, ordinals)
   }
 
-  instance.initial(onStep)
+  steps.initial()
   let depth = queue.length > 0 ? 1 : 0
   let levelEnd = log.size
   let expanded = 0
@@ -81,15 +79,15 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog): Se
       incomplete = `--max-depth ${maxDepth} reached`
       break
     }
-    steps.parent = id
-    const enabled = instance.successors(chunk, offset, onStep)
+    const enabled = steps.expand(id, chunk, offset)
     if (enabled === 0 && checkDeadlock && !steps.broken && !instance.currentIsTerminal()) {
       return tally.finish({ result: 'deadlock', property: null, reason: 'a state with no enabled step', path: replayOrdinals(instance, ordinalsTo(log, id)) }, log.size, depth)
     }
   }
 
   if (steps.broken) {
-    return tally.finish({ result: 'violation', property: steps.broken.property, reason: null, path: violationPath() }, log.size, depth)
+    const { property, error } = steps.broken
+    return tally.finish({ result: 'violation', property, error, reason: null, path: violationPath() }, log.size, depth)
   }
   if (incomplete) {
     return tally.finish({ result: 'incomplete', property: null, reason: incomplete, path: null }, log.size, depth)

@@ -2,6 +2,7 @@
 // counting, coverage, `sometimes` witnesses, budgets and the final verdict.
 
 import { MemoryBudget } from './budget.js'
+import type { EvaluationFailure } from './errors.js'
 import { collisionProbability } from './fingerprint.js'
 import type { Instance } from './instance.js'
 import type { Step } from './path.js'
@@ -47,8 +48,10 @@ export interface Progress {
 
 export interface SearchResult {
   result: Verdict
-  /** The invariant violated, or the `sometimes` property never satisfied. */
+  /** The property violated (or that threw), or the `sometimes` property never satisfied. */
   property: string | null
+  /** A violation that is an evaluation error: where the model's code threw, and what. */
+  error: EvaluationFailure | null
   /** Why the search is incomplete, or what a path-less violation means. */
   reason: string | null
   distinctStates: number
@@ -137,7 +140,7 @@ export class SearchTally {
   }
 
   finish(
-    partial: Pick<SearchResult, 'result' | 'property' | 'reason' | 'path'>,
+    partial: Pick<SearchResult, 'result' | 'property' | 'reason' | 'path'> & { error?: EvaluationFailure | null },
     distinctStates: number,
     depth: number,
   ): SearchResult {
@@ -155,6 +158,7 @@ export class SearchTally {
     return {
       result,
       property,
+      error: partial.error ?? null,
       reason,
       distinctStates,
       generatedStates: this.generated,
