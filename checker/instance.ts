@@ -27,6 +27,8 @@ export class Instance {
   readonly actionNames: readonly string[]
   readonly invariants: readonly Property[]
   readonly reachables: readonly Property[]
+  /** The selected `eventually` and `leadsTo` properties (checked on the state graph, checker/liveness/). */
+  readonly liveness: readonly Property[]
   /** Every property the model declares, selected or not (replay evaluates any of them). */
   readonly allProperties: readonly Property[]
 
@@ -44,7 +46,13 @@ export class Instance {
     this.words = this.schema.words
     this.actionNames = Object.keys(this.protocol.actions)
     this.picksChecked = this.actionNames.map(() => 0)
-    const all = [...properties(this.protocol.always, 'always'), ...properties(this.protocol.sometimes ?? {}, 'sometimes')]
+    const all = [
+      ...properties(this.protocol.always, 'always'),
+      ...properties(this.protocol.sometimes ?? {}, 'sometimes'),
+      ...properties(this.protocol.eventually ?? {}, 'eventually'),
+      ...Object.entries(this.protocol.leadsTo ?? {}).map(([name, { from, to }]): Property => ({ name, kind: 'leadsTo', holds: to, from, wellTyped: false })),
+    ]
+    checkFairness(this.protocol, model.name)
     for (const name of config.properties ?? []) {
       if (!all.some((p) => p.name === name)) {
         throw new InputError(`${model.name} has no property '${name}' (its properties: ${all.map((p) => p.name).join(', ')})`)
@@ -54,6 +62,7 @@ export class Instance {
     this.allProperties = all
     this.invariants = selected.filter((p) => p.kind === 'always')
     this.reachables = selected.filter((p) => p.kind === 'sometimes')
+    this.liveness = selected.filter((p) => p.kind === 'eventually' || p.kind === 'leadsTo')
     this.current = new Uint32Array(this.words)
     this.currentView = this.schema.view(this.current)
     this.successor = new Uint32Array(this.words)
@@ -210,14 +219,27 @@ export class Instance {
 
 export interface Property {
   readonly name: string
-  readonly kind: 'always' | 'sometimes'
+  readonly kind: 'always' | 'sometimes' | 'step' | 'eventually' | 'leadsTo'
+  /** The state predicate; for `leadsTo`, its conclusion (`to`). */
   readonly holds: Predicate<RecordType<Fields>>
+  /** For `leadsTo` only: the premise (`from`). */
+  readonly from?: Predicate<RecordType<Fields>>
   /** Checked on the packed words by the schema rather than on a view. */
   readonly wellTyped: boolean
 }
 
 function properties(predicates: { readonly [name: string]: Predicate<RecordType<Fields>> }, kind: Property['kind']): Property[] {
   return Object.entries(predicates).map(([name, holds]) => ({ name, kind, holds, wellTyped: holds === wellTyped }))
+}
+
+/** Fairness may name only declared actions: a misspelt name would silently leave an action unfair. */
+function checkFairness(protocol: Protocol<RecordType<Fields>, Actions>, modelName: string) {
+  for (const [action, kind] of Object.entries(protocol.fairness ?? {})) {
+    if (!Object.hasOwn(protocol.actions, action)) {
+      throw new ModelError(`${modelName}: fairness names action '${action}', which it does not declare (actions: ${Object.keys(protocol.actions).join(', ')})`)
+    }
+    if (kind !== 'weak' && kind !== 'strong') throw new ModelError(`${modelName}: fairness of ${action} is '${String(kind)}', not 'weak' or 'strong'`)
+  }
 }
 
 const ignoreStep: OnStep = () => {}
