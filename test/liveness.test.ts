@@ -132,7 +132,11 @@ test('--workers gives the verdicts of one worker; --symmetry and dfs are refused
   const model = graphModel(spec)
   let refused = ''
   // (The graph model declares no symmetric roles; any symmetry at all is refused before use.)
-  await checkAsync(Instance.create(model), 'bfs', { symmetry: {} as never }).catch((e) => (refused = e.message))
+  try {
+    await checkAsync(Instance.create(model), 'bfs', { symmetry: {} as never })
+  } catch (e) {
+    refused = (e as Error).message
+  }
   assert.match(refused, /--symmetry cannot check the liveness properties/)
   await check(model, { strategy: 'dfs' }).catch((e) => (refused = e.message))
   assert.match(refused, /breadth-first search only, not dfs/)
