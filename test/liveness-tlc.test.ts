@@ -1,0 +1,41 @@
+// Agreement with TLC 2.20 on specs from tlaplus/Examples with temporal properties, ported
+// to protocheck models in test/liveness-tlc/: the same verdict and the same distinct state
+// count (TLC's figures, from runs of the original specs, are in the comments), and for a
+// violation a lasso that is a real fair behaviour of the model on which the property fails.
+
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { check } from '../checker/check.js'
+import { Instance } from '../checker/instance.js'
+import type { Model } from '../checker/model.js'
+import { lassoProblem } from './helpers/lasso-check.js'
+import { changRoberts } from './liveness-tlc/chang-roberts.js'
+
+function verdict(model: Model, checkDeadlock = false) {
+  const instance = Instance.create(model)
+  const result = check(instance, 'bfs', { checkDeadlock })
+  if (result.result === 'violation') {
+    assert.ok(result.loop !== null, 'a liveness violation is a lasso')
+    assert.is(lassoProblem(instance, result.path!, result.loop!, result.property!), null)
+  }
+  return result
+}
+
+// TLC: N = 3, Id = <<2, 3, 1>>, INVARIANT Correctness, PROPERTY Liveness.
+// SPECIFICATION Spec (WF_vars(node(self)) for each self): "No error has been found",
+// 227 states generated, 137 distinct states, depth 10.
+// SPECIFICATION Init /\ [][Next]_vars (no fairness): "Temporal properties were violated",
+// a lasso ending in stuttering; 137 distinct states.
+test('chang_roberts: Liveness holds under weak fairness per node and fails without it (TLC)', () => {
+  const fair = verdict(changRoberts(true))
+  assert.is(fair.result, 'safe')
+  assert.is(fair.distinctStates, 137)
+  assert.is(fair.generatedStates, 227)
+  assert.is(fair.depth, 10)
+  const unfair = verdict(changRoberts(false))
+  assert.is(unfair.result, 'violation')
+  assert.is(unfair.property, 'Liveness')
+  assert.is(unfair.loop, unfair.path!.length - 1, 'with no fairness, stuttering is the counterexample')
+})
+
+test.run()
