@@ -10,9 +10,10 @@ import { Instance } from '../checker/instance.js'
 import type { Model } from '../checker/model.js'
 import { lassoProblem } from './helpers/lasso-check.js'
 import { changRoberts } from './liveness-tlc/chang-roberts.js'
+import { ewd840 } from './liveness-tlc/ewd840.js'
 
-function verdict(model: Model, checkDeadlock = false) {
-  const instance = Instance.create(model)
+function verdict(model: Model, properties?: string[], checkDeadlock = false) {
+  const instance = Instance.create(model, {}, undefined, properties)
   const result = check(instance, 'bfs', { checkDeadlock })
   if (result.result === 'violation') {
     assert.ok(result.loop !== null, 'a liveness violation is a lasso')
@@ -36,6 +37,23 @@ test('chang_roberts: Liveness holds under weak fairness per node and fails witho
   assert.is(unfair.result, 'violation')
   assert.is(unfair.property, 'Liveness')
   assert.is(unfair.loop, unfair.path!.length - 1, 'with no fairness, stuttering is the counterexample')
+})
+
+// TLC: N = 3, SPECIFICATION Spec (WF_vars(System)), INVARIANT TerminationDetection,
+// CHECK_DEADLOCK FALSE. PROPERTY Liveness: "No error has been found", 2001 states
+// generated, 302 distinct states, depth 9. PROPERTY FalseLiveness3: "Temporal properties
+// were violated" (a lasso, "Back to state 1"), 302 distinct states.
+test('ewd840: Liveness holds under WF(System), <>terminationDetected does not (TLC)', () => {
+  const live = verdict(ewd840(3), ['TerminationDetection', 'Liveness'])
+  assert.is(live.result, 'safe')
+  assert.is(live.distinctStates, 302)
+  assert.is(live.generatedStates, 2001)
+  assert.is(live.depth, 9)
+  assert.equal(live.vacuous, [])
+  const falseLiveness = verdict(ewd840(3), ['TerminationDetection', 'FalseLiveness3'])
+  assert.is(falseLiveness.result, 'violation')
+  assert.is(falseLiveness.property, 'FalseLiveness3')
+  assert.is(falseLiveness.distinctStates, 302)
 })
 
 test.run()
