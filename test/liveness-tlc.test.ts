@@ -11,6 +11,7 @@ import type { Model } from '../checker/model.js'
 import { lassoProblem } from './helpers/lasso-check.js'
 import { changRoberts } from './liveness-tlc/chang-roberts.js'
 import { ewd840 } from './liveness-tlc/ewd840.js'
+import { diningPhilosophers } from './liveness-tlc/dining-philosophers.js'
 
 function verdict(model: Model, properties?: string[], checkDeadlock = false) {
   const instance = Instance.create(model, {}, undefined, properties)
@@ -54,6 +55,25 @@ test('ewd840: Liveness holds under WF(System), <>terminationDetected does not (T
   assert.is(falseLiveness.result, 'violation')
   assert.is(falseLiveness.property, 'FalseLiveness3')
   assert.is(falseLiveness.distinctStates, 302)
+})
+
+// TLC: SPECIFICATION Spec (WF_vars(Philosopher(self)) for each self), INVARIANT
+// ExclusiveAccess, PROPERTY NobodyStarves. NP = 3: "No error has been found", 58 states
+// generated, 19 distinct, depth 17. NP = 5: no error, 336 generated, 67 distinct, depth 29
+// (the figures of the example's manifest). NP = 3 with SPECIFICATION Init /\ [][Next]_vars:
+// "Temporal properties were violated", ending in stuttering.
+test('DiningPhilosophers: nobody starves under WF per philosopher, and someone may without it (TLC)', () => {
+  for (const [np, distinct, generated, depth] of [[3, 19, 58, 17], [5, 67, 336, 29]]) {
+    const r = verdict(diningPhilosophers(np, true))
+    assert.is(r.result, 'safe', `NP = ${np}`)
+    assert.is(r.distinctStates, distinct)
+    assert.is(r.generatedStates, generated)
+    assert.is(r.depth, depth)
+  }
+  const unfair = verdict(diningPhilosophers(3, false))
+  assert.is(unfair.result, 'violation')
+  assert.match(unfair.property!, /^NobodyStarves/)
+  assert.is(unfair.distinctStates, 19)
 })
 
 test.run()
