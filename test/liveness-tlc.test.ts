@@ -12,6 +12,7 @@ import { lassoProblem } from './helpers/lasso-check.js'
 import { changRoberts } from './liveness-tlc/chang-roberts.js'
 import { ewd840 } from './liveness-tlc/ewd840.js'
 import { diningPhilosophers } from './liveness-tlc/dining-philosophers.js'
+import { lamportMutex } from './liveness-tlc/lamport-mutex.js'
 
 function verdict(model: Model, properties?: string[], checkDeadlock = false) {
   const instance = Instance.create(model, {}, undefined, properties)
@@ -74,6 +75,25 @@ test('DiningPhilosophers: nobody starves under WF per philosopher, and someone m
   assert.is(unfair.result, 'violation')
   assert.match(unfair.property!, /^NobodyStarves/)
   assert.is(unfair.distinctStates, 19)
+})
+
+// TLC: N = 2, maxClock = 3, INVARIANT Mutex, CONSTRAINT ClockConstraint, PROPERTY Liveness.
+// SPECIFICATION Spec (no fairness): "Temporal properties were violated", ending in
+// stuttering; 384 states generated, 191 distinct, depth 22. SPECIFICATION Spec /\ Fairness:
+// "No error has been found" with the same counts. That "no error" is tlaplus#839: states
+// cut off by the constraint have unknown futures, and TLC treats them as stuttering
+// forever. protocheck says `incomplete` instead (a liveness verdict never rests on them).
+test('lamport_mutex: violated without fairness as TLC finds; with the clock constraint, incomplete where TLC passes (tlaplus#839)', () => {
+  const unfair = verdict(lamportMutex(2, 3, false), ['Mutex', 'Liveness1', 'Liveness2'])
+  assert.is(unfair.result, 'violation')
+  assert.match(unfair.property!, /^Liveness/)
+  assert.is(unfair.distinctStates, 191)
+  assert.is(unfair.generatedStates, 384)
+  assert.is(unfair.depth, 22)
+  const fair = verdict(lamportMutex(2, 3, true), ['Mutex', 'Liveness1', 'Liveness2'])
+  assert.is(fair.result, 'incomplete')
+  assert.match(fair.reason!, /outside the model's constraint/)
+  assert.is(fair.distinctStates, 191)
 })
 
 test.run()
