@@ -29,6 +29,8 @@ export class Instance {
   readonly reachables: readonly Property[]
   /** The step properties checked on every step the search generates. */
   readonly stepProperties: readonly StepProperty[]
+  /** The selected `eventually` and `leadsTo` properties (checked on the state graph, checker/liveness/). */
+  readonly liveness: readonly Property[]
   /** Every property the model declares, selected or not (replay evaluates any of them). */
   readonly allProperties: readonly AnyProperty[]
 
@@ -50,7 +52,10 @@ export class Instance {
       ...properties(this.protocol.always, 'always'),
       ...properties(this.protocol.sometimes ?? {}, 'sometimes'),
       ...Object.entries(this.protocol.steps ?? {}).map(([name, holds]): StepProperty => ({ name, kind: 'step', holds })),
+      ...properties(this.protocol.eventually ?? {}, 'eventually'),
+      ...Object.entries(this.protocol.leadsTo ?? {}).map(([name, { from, to }]): Property => ({ name, kind: 'leadsTo', holds: to, from, wellTyped: false })),
     ]
+    checkFairness(this.protocol, model.name)
     for (const name of config.properties ?? []) {
       if (!all.some((p) => p.name === name)) {
         throw new InputError(`${model.name} has no property '${name}' (its properties: ${all.map((p) => p.name).join(', ')})`)
@@ -61,6 +66,7 @@ export class Instance {
     this.invariants = selected.filter((p): p is Property => !isStep(p) && p.kind === 'always')
     this.reachables = selected.filter((p): p is Property => !isStep(p) && p.kind === 'sometimes')
     this.stepProperties = selected.filter(isStep)
+    this.liveness = selected.filter((p): p is Property => p.kind === 'eventually' || p.kind === 'leadsTo')
     this.current = new Uint32Array(this.words)
     this.currentView = this.schema.view(this.current)
     this.successor = new Uint32Array(this.words)
@@ -293,7 +299,10 @@ export class Instance {
 export interface Property {
   readonly name: string
   readonly kind: 'always' | 'sometimes' | 'step' | 'eventually' | 'leadsTo'
+  /** The state predicate; for `leadsTo`, its conclusion (`to`). */
   readonly holds: Predicate<RecordType<Fields>>
+  /** For `leadsTo` only: the premise (`from`). */
+  readonly from?: Predicate<RecordType<Fields>>
   /** Checked on the packed words by the schema rather than on a view. */
   readonly wellTyped: boolean
 }
@@ -312,6 +321,16 @@ const isStep = (p: AnyProperty): p is StepProperty => p.kind === 'step'
 
 function properties(predicates: { readonly [name: string]: Predicate<RecordType<Fields>> }, kind: Property['kind']): Property[] {
   return Object.entries(predicates).map(([name, holds]) => ({ name, kind, holds, wellTyped: holds === wellTyped }))
+}
+
+/** Fairness may name only declared actions: a misspelt name would silently leave an action unfair. */
+function checkFairness(protocol: Protocol<RecordType<Fields>, Actions>, modelName: string) {
+  for (const [action, kind] of Object.entries(protocol.fairness ?? {})) {
+    if (!Object.hasOwn(protocol.actions, action)) {
+      throw new ModelError(`${modelName}: fairness names action '${action}', which it does not declare (actions: ${Object.keys(protocol.actions).join(', ')})`)
+    }
+    if (kind !== 'weak' && kind !== 'strong') throw new ModelError(`${modelName}: fairness of ${action} is '${String(kind)}', not 'weak' or 'strong'`)
+  }
 }
 
 const ignoreStep: OnStep = () => {}

@@ -63,6 +63,13 @@ export interface Protocol<T extends RecordType<Fields>, A extends Actions> {
   readonly sometimes?: { readonly [name: string]: Predicate<NoInfer<T>> }
   /** Step properties (TLA+'s [][A]_vars): true of every step the search takes. */
   readonly steps?: { readonly [name: string]: StepPredicate<NoInfer<T>> }
+  /** Liveness: on every fair behaviour, P holds at some point. */
+  readonly eventually?: { readonly [name: string]: Predicate<NoInfer<T>> }
+  /** Liveness: P ~> Q, on every fair behaviour each P-state is followed (now or later) by a Q-state. */
+  readonly leadsTo?: { readonly [name: string]: { readonly from: Predicate<NoInfer<T>>; readonly to: Predicate<NoInfer<T>> } }
+  /** Fairness per action name, applying to each instance of the action's picks separately
+   * (as TLC's \A self: WF_vars(node(self))). Actions not named are unfair. */
+  readonly fairness?: { readonly [action: string]: 'weak' | 'strong' }
   /** TLC's state constraint: a successor outside it is checked but neither stored nor expanded. */
   within?(state: View<NoInfer<T>>): boolean
   /** States where having no successor is a proper end, not a deadlock. */

@@ -18,6 +18,7 @@ import { fingerprint, fingerprintOut } from './fingerprint.js'
 import type { Instance, OnStep } from './instance.js'
 import type { SearchTally } from './search.js'
 import type { Symmetry } from './symmetry.js'
+import type { GraphRecorder } from './liveness/recorder.js'
 
 /** The first property broken (invariant or step property) or evaluation error: by the
  * successor with `ordinal` of the state `parent`, or at `parent` itself (ordinal -1: an
@@ -57,12 +58,14 @@ export class StepHandler {
   parent = -1
   readonly onStep: OnStep
 
+  /** With a `graph` (a liveness check), the graph is the visited set too and records every step as an edge. */
   constructor(
     private readonly instance: Instance,
     seen: VisitedSet,
     tally: SearchTally,
     store: Store,
     symmetry?: Symmetry,
+    graph?: GraphRecorder,
   ) {
     const words = instance.words
     const { actionCounts, reached } = tally
@@ -76,10 +79,14 @@ export class StepHandler {
       }
       if (instance.successorWithin()) {
         fingerprint(symmetry ? symmetry.canonical(successor) : successor, 0, words)
-        if (!seen.add(fingerprintOut[0], fingerprintOut[1])) return
+        if (!seen.add(fingerprintOut[0], fingerprintOut[1])) {
+          graph?.step(this.parent, ordinal, action, picks, -1)
+          return
+        }
         stored = store(successor, ordinal)
+        graph?.step(this.parent, ordinal, action, picks, stored)
         instance.markReachedBySuccessor(reached)
-      }
+      } else graph?.cutOff(this.parent, ordinal, action, picks)
       const property = instance.brokenInvariantOfSuccessor()
       if (property) this.breaks(property.name, null, ordinal, stored)
     }

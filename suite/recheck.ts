@@ -34,7 +34,7 @@ export function recheckTrace(instance: Instance, trace: ItfTrace, options: { che
   }
   const steps = decodeTrace(instance, trace)
   if (steps.length === 0) throw new InputError('the trace has no states')
-  const problem = stepProblem(instance, steps)
+  const problem = stepProblem(instance, steps, trace.loop)
   if (problem) throw new InputError(`the trace is no longer a path of the model: ${problem}`)
 
   let end = steps.length
@@ -67,6 +67,8 @@ export function recheckTrace(instance: Instance, trace: ItfTrace, options: { che
     depth: path.length - 1,
     seconds: (performance.now() - started) / 1000,
     path: property !== null || deadlock ? path : null,
+    loop: null,
+    vacuous: [],
     coverage,
     collisionProbability: 0,
   }

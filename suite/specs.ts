@@ -217,7 +217,7 @@ export async function runSpec({ spec, instance, symmetry, recorded, driver }: Lo
     recorded ??
     (await checkAsync(instance, spec.strategy, { ...searchOptions(instance, { ...spec.bounds, deadlock: spec.deadlock }, specFieldNames), symmetry, interruption }))
   const description = `${formatExpectation(result)} in spec ${spec.name} (${instance.describe()})`
-  const trace = result.path ? traceFromPath(instance, result.path, { result: result.result, property: result.property, error: result.error, description }) : null
+  const trace = result.path ? traceFromPath(instance, result.path, { result: result.result, property: result.property, error: result.error, description, loop: result.loop }) : null
   let traceFile: string | null = null
   if (trace && traceDir) {
     mkdirSync(traceDir, { recursive: true })
