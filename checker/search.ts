@@ -6,6 +6,7 @@ import type { EvaluationFailure } from './errors.js'
 import { collisionProbability } from './fingerprint.js'
 import type { Instance } from './instance.js'
 import type { Step } from './path.js'
+import type { PersistenceOptions } from './persist/persistence.js'
 import type { Symmetry } from './symmetry.js'
 
 /** `never-witnessed`: every state was explored and a `sometimes` property held in none of
@@ -36,6 +37,8 @@ export interface SearchOptions {
   symmetry?: Symmetry
   /** Called about once a second with the figures so far. */
   onProgress?: (progress: Progress) => void
+  /** Checkpoint, recover, spill the visited set to disk (breadth-first search on one thread). */
+  persistence?: PersistenceOptions
 }
 
 export interface Progress {
@@ -116,8 +119,11 @@ export class SearchTally {
     this.deadline = options.timeSeconds === undefined ? Infinity : this.started + options.timeSeconds * 1000
   }
 
+  /** Seconds spent before this run, by the run a recovered search was checkpointed from. */
+  priorSeconds = 0
+
   get seconds() {
-    return (performance.now() - this.started) / 1000
+    return this.priorSeconds + (performance.now() - this.started) / 1000
   }
 
   /** Time to stop? Also emits progress. Call every few hundred expansions. */
@@ -125,7 +131,7 @@ export class SearchTally {
     const now = performance.now()
     if (now >= this.nextProgress && this.options.onProgress) {
       this.nextProgress = now + 1000
-      this.options.onProgress({ ...progress(), seconds: (now - this.started) / 1000 })
+      this.options.onProgress({ ...progress(), seconds: this.priorSeconds + (now - this.started) / 1000 })
     }
     if (now > this.deadline) return `time limit of ${this.options.timeSeconds} s reached`
     if (this.budget.exceeded()) return this.budget.reason
