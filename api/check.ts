@@ -42,7 +42,7 @@ export async function check(model: Model | string, options: CheckOptions = {}, n
   if (search.persistence) search.persistence.toolVersion = toolVersion
   options.onStart?.(instance, search)
   const result = await checkAsync(instance, strategy, search)
-  const trace = result.path && traceFromPath(instance, result.path, { result: result.result, property: result.property })
+  const trace = result.path && traceFromPath(instance, result.path, { result: result.result, property: result.property, error: result.error, loop: result.loop })
   return { report: checkReport(instance, strategy, result, null), trace, instance }
 }
 

@@ -13,7 +13,10 @@ import { ordinalsTo, replayOrdinals } from './path.js'
 import { StateQueue } from './queue.js'
 import { complete, SearchTally, type Search, type SearchOptions, type SearchResult } from './search.js'
 import { FingerprintSet } from './stateset.js'
-import { StepHandler } from './steps.js'
+import { brokenOrdinals, StepHandler } from './steps.js'
+import { GraphRecorder } from './liveness/recorder.js'
+import { checkLiveness } from './liveness/check.js'
+import { lassoPath } from './liveness/lasso-path.js'
 import { DiskVisitedSet } from './persist/disk-set.js'
 import { BfsPersistence } from './persist/persistence.js'
 
@@ -37,30 +40,31 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog, per
   const words = instance.words
   const tally = new SearchTally(instance, options)
   const { budget } = tally
+  // A liveness property is checked on the state graph, which the visited set then records
+  // (checkpoints and --disk are refused with liveness: checker/check.ts).
+  const graph = instance.liveness.length > 0 ? new GraphRecorder(instance, budget, options.expectedStates) : undefined
   const queue = persistence?.queue ?? new StateQueue(words)
   const enqueue = (state: Uint32Array, parent: number, ordinal: number) => {
     const id = log.add(parent, ordinal)
     queue.push(state, id)
     return id
   }
-  const seen = persistence ? persistence.visitedSet(budget, enqueue) : FingerprintSet.forSearch(options, budget)
+  const seen = graph ?? (persistence ? persistence.visitedSet(budget, enqueue) : FingerprintSet.forSearch(options, budget))
   // Successors not in the in-memory table wait there until settled (disk-set.ts).
   const disk = seen instanceof DiskVisitedSet ? seen : null
   const checkDeadlock = options.checkDeadlock ?? true
   const maxStates = options.maxStates ?? Infinity
   const maxDepth = options.maxDepth ?? Infinity
   const steps: StepHandler = new StepHandler(instance, seen, tally, (successor, ordinal) =>
-    disk ? disk.defer(successor, steps.parent, ordinal) : enqueue(successor, steps.parent, ordinal), options.symmetry)
-  const { onStep } = steps
+    disk ? disk.defer(successor, steps.parent, ordinal) : enqueue(successor, steps.parent, ordinal), options.symmetry, graph)
 
   const violationPath = () => {
-    const b = steps.broken!
-    const ordinals = b.stored >= 0 ? ordinalsTo(log, b.stored) : [...(b.parent >= 0 ? ordinalsTo(log, b.parent) : []), b.ordinal]
-    return replayOrdinals(instance, ordinals)
+    const ordinals = brokenOrdinals(steps.broken!, (id) => ordinalsTo(log, id))
+    return ordinals && replayOrdinals(instance, ordinals)
   }
 
   const recovered = persistence?.restore(tally)
-  if (!recovered) instance.initial(onStep)
+  if (!recovered) steps.initial()
   let depth = recovered ? recovered.depth : queue.length > 0 ? 1 : 0
   let levelEnd = recovered ? recovered.levelEnd : log.size
   let expanded = 0
@@ -103,8 +107,7 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog, per
       incomplete = `--max-depth ${maxDepth} reached`
       break
     }
-    steps.parent = id
-    const enabled = instance.successors(chunk, offset, onStep)
+    const enabled = steps.expand(id, chunk, offset)
     if (enabled === 0 && checkDeadlock && !steps.broken && !instance.currentIsTerminal()) {
       disk?.settle()
       persistence?.finished(true, false, checkpoint)
@@ -115,10 +118,22 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog, per
   disk?.settle()
   persistence?.finished(!incomplete, resumable, checkpoint)
   if (steps.broken) {
-    return tally.finish({ result: 'violation', property: steps.broken.property, reason: null, path: violationPath() }, log.size, depth)
+    const { property, error } = steps.broken
+    return tally.finish({ result: 'violation', property, error, reason: null, path: violationPath() }, log.size, depth)
   }
   if (incomplete) {
     return tally.finish({ result: 'incomplete', property: null, reason: incomplete, path: null }, log.size, depth)
+  }
+  if (graph) {
+    const recorded = graph.graph()
+    const liveness = checkLiveness(recorded, instance.liveness)
+    const { violation, vacuous } = liveness
+    if (violation) {
+      const { path, loop } = lassoPath(instance, log, recorded, violation)
+      return tally.finish({ result: 'violation', property: violation.property, reason: null, path, loop }, log.size, depth)
+    }
+    if (liveness.incomplete) return tally.finish({ result: 'incomplete', property: null, reason: liveness.incomplete, path: null, vacuous }, log.size, depth)
+    return tally.finish({ result: 'safe', property: null, reason: null, path: null, vacuous }, log.size, depth)
   }
   return tally.finish({ result: 'safe', property: null, reason: null, path: null }, log.size, depth)
 }

@@ -2,6 +2,7 @@
 // counting, coverage, `sometimes` witnesses, budgets and the final verdict.
 
 import { MemoryBudget } from './budget.js'
+import type { EvaluationFailure } from './errors.js'
 import { collisionProbability } from './fingerprint.js'
 import type { Instance } from './instance.js'
 import type { Step } from './path.js'
@@ -50,8 +51,10 @@ export interface Progress {
 
 export interface SearchResult {
   result: Verdict
-  /** The invariant violated, or the `sometimes` property never satisfied. */
+  /** The property violated (or that threw), or the `sometimes` property never satisfied. */
   property: string | null
+  /** A violation that is an evaluation error: where the model's code threw, and what. */
+  error: EvaluationFailure | null
   /** Why the search is incomplete, or what a path-less violation means. */
   reason: string | null
   distinctStates: number
@@ -60,6 +63,11 @@ export interface SearchResult {
   seconds: number
   /** Counterexample (violation, deadlock); null otherwise. */
   path: Step[] | null
+  /** A liveness counterexample is a lasso: the last state of `path` steps back to the state
+   * at this index (ITF's `loop`); null for a finite counterexample or none. */
+  loop: number | null
+  /** `leadsTo` properties that hold only because their premise is never reached. */
+  vacuous: string[]
   /** Action name -> how many steps of it were generated. */
   coverage: Record<string, number>
   collisionProbability: number
@@ -143,7 +151,7 @@ export class SearchTally {
   }
 
   finish(
-    partial: Pick<SearchResult, 'result' | 'property' | 'reason' | 'path'>,
+    partial: Pick<SearchResult, 'result' | 'property' | 'reason' | 'path'> & Partial<Pick<SearchResult, 'loop' | 'vacuous'>> & { error?: EvaluationFailure | null },
     distinctStates: number,
     depth: number,
   ): SearchResult {
@@ -161,12 +169,15 @@ export class SearchTally {
     return {
       result,
       property,
+      error: partial.error ?? null,
       reason,
       distinctStates,
       generatedStates: this.generated,
       depth,
       seconds,
       path: partial.path,
+      loop: partial.loop ?? null,
+      vacuous: partial.vacuous ?? [],
       coverage: this.coverage(),
       collisionProbability: collisionProbability(distinctStates, this.generated),
     }

@@ -16,10 +16,7 @@ export function modelListing(models: readonly Model[]) {
       name: model.name,
       summary: model.summary,
       params: paramsJsonSchema(model.params).properties,
-      properties: [
-        ...instance.invariants.map((p) => ({ name: p.name, kind: p.kind })),
-        ...instance.reachables.map((p) => ({ name: p.name, kind: p.kind })),
-      ],
+      properties: instance.allProperties.map((p) => ({ name: p.name, kind: p.kind })),
       actions: instance.actionNames,
       /** Node-id roles whose ids are interchangeable: what --symmetry reduces. */
       symmetric: instance.protocol.symmetric ?? [],
