@@ -51,8 +51,6 @@ export function formatAction(state: ItfState): string {
   return args.length ? `${actionOf(state)}(${args.join(', ')})` : actionOf(state)
 }
 
-/** What the last state is: `TCConsistent is violated in state 5`, a deadlock, or null. Reads
- * protocheck's #meta.result/property and Quint's #meta.status. */
 /** Is state `i` on the cycle of a lasso? The cycle runs from the state before `loop` (which
  * the last state equals) to the last state; a stutter (`loop` = last) is the last state. */
 export function inCycle(trace: ItfTrace, i: number): boolean {
@@ -61,6 +59,8 @@ export function inCycle(trace: ItfTrace, i: number): boolean {
   return i >= (trace.loop === last ? last : trace.loop - 1)
 }
 
+/** What the last state is: `TCConsistent is violated in state 5`, a deadlock, a lasso's
+ * cycle, or null. Reads protocheck's #meta.result/property and Quint's #meta.status. */
 export function verdictOf(trace: ItfTrace): string | null {
   const meta = trace['#meta'] ?? {}
   const last = trace.states.length - 1
