@@ -60,7 +60,8 @@ export function inCycle(trace: ItfTrace, i: number): boolean {
 }
 
 /** What the last state is: `TCConsistent is violated in state 5`, a deadlock, a lasso's
- * cycle, or null. Reads protocheck's #meta.result/property and Quint's #meta.status. */
+ * cycle, or null. Reads protocheck's #meta.result/property/propertyKind/error, ITF's loop
+ * and Quint's #meta.status. */
 export function verdictOf(trace: ItfTrace): string | null {
   const meta = trace['#meta'] ?? {}
   const last = trace.states.length - 1
@@ -71,6 +72,9 @@ export function verdictOf(trace: ItfTrace): string | null {
       : `${what}: the cycle ${trace.loop - 1} -> ... -> ${last} repeats forever (state ${last} is state ${trace.loop - 1}, and steps to state ${trace.loop} again)`
   }
   if (meta.result === 'deadlock') return `deadlock: no step is enabled in state ${last}`
+  const error = meta.error
+  if (error) return `${error.in} ${error.name} threw ${error.in === 'action' ? `expanding state ${last}` : `in state ${last}`}: ${error.message}`
+  if (meta.property && meta.propertyKind === 'step') return `${meta.property} is violated by step ${last}`
   if (meta.property) return `${meta.property} is violated in state ${last}`
   if (meta.status === 'violation') return `an invariant is violated in state ${last} (the trace's #meta.status is violation)`
   return null
