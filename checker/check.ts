@@ -31,7 +31,7 @@ export function checkAsync(instance: Instance, strategy: string, options: Search
 }
 
 function search(instance: Instance, strategy: string, options: SearchOptions): Search {
-  if (instance.liveness.length > 0) refuseLivenessWith(instance, strategy, options)
+  refuseUnsoundLiveness(instance, strategy, options)
   if (options.persistence && strategy !== 'bfs') throw new InputError(`${persistenceFlag(options)} works with breadth-first search only, not ${strategy}`)
   switch (strategy) {
     case 'bfs':
@@ -43,8 +43,11 @@ function search(instance: Instance, strategy: string, options: SearchOptions): S
   }
 }
 
-/** Liveness is checked on the graph a breadth-first search records, without symmetry. */
-function refuseLivenessWith(instance: Instance, strategy: string, options: SearchOptions) {
+/** Liveness is checked on the graph a breadth-first search records, without symmetry:
+ * anything else with a liveness property selected is an InputError (callers may ask early,
+ * before they announce the check). */
+export function refuseUnsoundLiveness(instance: Instance, strategy: string, options: SearchOptions) {
+  if (instance.liveness.length === 0) return
   const names = instance.liveness.map((p) => p.name).join(', ')
   if (options.symmetry) {
     // Symmetry reduction merges states whose futures are renamings of each other; a cycle
