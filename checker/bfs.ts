@@ -14,6 +14,9 @@ import { StateQueue } from './queue.js'
 import { complete, SearchTally, type Search, type SearchOptions, type SearchResult } from './search.js'
 import { FingerprintSet } from './stateset.js'
 import { StepHandler } from './steps.js'
+import { GraphRecorder } from './liveness/recorder.js'
+import { checkLiveness } from './liveness/check.js'
+import { lassoPath } from './liveness/lasso-path.js'
 
 export function bfs(instance: Instance, options: SearchOptions = {}): SearchResult {
   return complete(bfsSearch(instance, options))
@@ -32,7 +35,9 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog): Se
   const words = instance.words
   const tally = new SearchTally(instance, options)
   const { budget } = tally
-  const seen = FingerprintSet.forSearch(options, budget)
+  // A liveness property is checked on the state graph, which the visited set then records.
+  const graph = instance.liveness.length > 0 ? new GraphRecorder(instance, budget) : undefined
+  const seen = graph ?? FingerprintSet.forSearch(options, budget)
   const queue = new StateQueue(words)
   const checkDeadlock = options.checkDeadlock ?? true
   const maxStates = options.maxStates ?? Infinity
@@ -41,7 +46,7 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog): Se
     const id = log.add(steps.parent, ordinal)
     queue.push(successor, id)
     return id
-  }, options.symmetry)
+  }, options.symmetry, graph)
   const { onStep } = steps
 
   const violationPath = () => {
@@ -93,6 +98,17 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog): Se
   }
   if (incomplete) {
     return tally.finish({ result: 'incomplete', property: null, reason: incomplete, path: null }, log.size, depth)
+  }
+  if (graph) {
+    const recorded = graph.graph()
+    const liveness = checkLiveness(recorded, instance.liveness)
+    const { violation, vacuous } = liveness
+    if (violation) {
+      const { path, loop } = lassoPath(instance, log, recorded, violation)
+      return tally.finish({ result: 'violation', property: violation.property, reason: null, path, loop }, log.size, depth)
+    }
+    if (liveness.incomplete) return tally.finish({ result: 'incomplete', property: null, reason: liveness.incomplete, path: null, vacuous }, log.size, depth)
+    return tally.finish({ result: 'safe', property: null, reason: null, path: null, vacuous }, log.size, depth)
   }
   return tally.finish({ result: 'safe', property: null, reason: null, path: null }, log.size, depth)
 }

@@ -20,7 +20,9 @@ export function check(instance: Instance, strategy: string, options: SearchOptio
  * with `workers` > 1, a parallel breadth-first search on worker threads. */
 export function checkAsync(instance: Instance, strategy: string, options: SearchOptions = {}): Promise<SearchResult> {
   const workers = options.workers ?? 1
-  if (workers > 1) {
+  // A liveness check runs on one thread whatever --workers says: the graph is recorded by
+  // one breadth-first search, so the verdict cannot depend on how threads interleave.
+  if (workers > 1 && instance.liveness.length === 0) {
     if (strategy !== 'bfs') return Promise.reject(new InputError(`--workers ${workers} runs breadth-first search only, not ${strategy}`))
     return parallelBfs(instance, workers, options)
   }
@@ -28,6 +30,7 @@ export function checkAsync(instance: Instance, strategy: string, options: Search
 }
 
 function search(instance: Instance, strategy: string, options: SearchOptions): Search {
+  if (instance.liveness.length > 0) refuseLivenessWith(instance, strategy, options)
   switch (strategy) {
     case 'bfs':
       return bfsSearch(instance, options)
@@ -35,5 +38,19 @@ function search(instance: Instance, strategy: string, options: SearchOptions): S
       return dfsSearch(instance, options)
     default:
       throw new InputError(`unknown strategy '${strategy}' (strategies: ${strategies.join(', ')})`)
+  }
+}
+
+/** Liveness is checked on the graph a breadth-first search records, without symmetry. */
+function refuseLivenessWith(instance: Instance, strategy: string, options: SearchOptions) {
+  const names = instance.liveness.map((p) => p.name).join(', ')
+  if (options.symmetry) {
+    // Symmetry reduction merges states whose futures are renamings of each other; a cycle
+    // of representatives need not be a cycle of real states, nor fair per action instance,
+    // and TLC misses or invents liveness violations this way (tlaplus/tlaplus#59, #644).
+    throw new InputError(`--symmetry cannot check the liveness properties ${names} soundly; select other properties with --property, or drop --symmetry`)
+  }
+  if (strategy !== 'bfs') {
+    throw new InputError(`liveness properties (${names}) are checked by breadth-first search only, not ${strategy}; select other properties with --property, or use --strategy bfs`)
   }
 }

@@ -34,6 +34,8 @@ export function checkReport(instance: Instance, strategy: string, r: SearchResul
     collisionProbability: r.collisionProbability,
     traceFile,
     traceLength: r.path ? r.path.length : null,
+    loop: r.loop,
+    vacuous: r.vacuous,
     coverage: r.coverage,
   }
 }
@@ -67,6 +69,8 @@ export function summaryLines(report: CheckReport): string[] {
   lines.push(`coverage: ${coverage.map(([a, n]) => `${a} ${n}`).join(', ')}`)
   const never = coverage.filter(([, n]) => n === 0).map(([a]) => a)
   if (never.length && report.result !== 'incomplete') lines.push(`warning: actions never enabled: ${never.join(', ')}`)
+  if (report.loop !== null) lines.push(`the counterexample is a lasso: after its last state it returns to state ${report.loop}, forever`)
+  for (const name of report.vacuous) lines.push(`vacuous: ${name} holds only because its premise (from) holds in no reachable state`)
   if (report.traceFile) lines.push(`trace written to ${report.traceFile} (${report.traceLength} states)`)
   return lines
 }

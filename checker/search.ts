@@ -57,6 +57,11 @@ export interface SearchResult {
   seconds: number
   /** Counterexample (violation, deadlock); null otherwise. */
   path: Step[] | null
+  /** A liveness counterexample is a lasso: the last state of `path` steps back to the state
+   * at this index (ITF's `loop`); null for a finite counterexample or none. */
+  loop: number | null
+  /** `leadsTo` properties that hold only because their premise is never reached. */
+  vacuous: string[]
   /** Action name -> how many steps of it were generated. */
   coverage: Record<string, number>
   collisionProbability: number
@@ -135,7 +140,7 @@ export class SearchTally {
   }
 
   finish(
-    partial: Pick<SearchResult, 'result' | 'property' | 'reason' | 'path'>,
+    partial: Pick<SearchResult, 'result' | 'property' | 'reason' | 'path'> & Partial<Pick<SearchResult, 'loop' | 'vacuous'>>,
     distinctStates: number,
     depth: number,
   ): SearchResult {
@@ -159,6 +164,8 @@ export class SearchTally {
       depth,
       seconds,
       path: partial.path,
+      loop: partial.loop ?? null,
+      vacuous: partial.vacuous ?? [],
       coverage: this.coverage(),
       collisionProbability: collisionProbability(distinctStates, this.generated),
     }

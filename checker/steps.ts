@@ -10,6 +10,7 @@ import { fingerprint, fingerprintOut } from './fingerprint.js'
 import type { Instance, OnStep } from './instance.js'
 import type { SearchTally } from './search.js'
 import type { Symmetry } from './symmetry.js'
+import type { GraphRecorder } from './liveness/recorder.js'
 
 /** The first invariant broken: by the successor with `ordinal` of the state `parent`. */
 export interface Broken {
@@ -36,10 +37,11 @@ export class StepHandler {
   parent = -1
   readonly onStep: OnStep
 
-  constructor(instance: Instance, seen: VisitedSet, tally: SearchTally, store: Store, symmetry?: Symmetry) {
+  /** With a `graph` (a liveness check), the graph is the visited set too and records every step as an edge. */
+  constructor(instance: Instance, seen: VisitedSet, tally: SearchTally, store: Store, symmetry?: Symmetry, graph?: GraphRecorder) {
     const words = instance.words
     const { actionCounts, reached } = tally
-    this.onStep = (ordinal, action, _picks, successor) => {
+    this.onStep = (ordinal, action, picks, successor) => {
       if (this.broken) return
       tally.generated++
       if (action >= 0) {
@@ -49,10 +51,14 @@ export class StepHandler {
       let stored = -1
       if (instance.successorWithin()) {
         fingerprint(symmetry ? symmetry.canonical(successor) : successor, 0, words)
-        if (!seen.add(fingerprintOut[0], fingerprintOut[1])) return
+        if (!seen.add(fingerprintOut[0], fingerprintOut[1])) {
+          graph?.step(this.parent, ordinal, action, picks, -1)
+          return
+        }
         stored = store(successor, ordinal)
+        graph?.step(this.parent, ordinal, action, picks, stored)
         instance.markReachedBySuccessor(reached)
-      }
+      } else graph?.cutOff(this.parent, ordinal, action, picks)
       const property = instance.brokenInvariantOfSuccessor()
       if (property) this.broken = { property: property.name, parent: this.parent, ordinal, stored }
     }

@@ -58,6 +58,8 @@ export function recheckTrace(instance: Instance, trace: ItfTrace, options: { che
     depth: path.length - 1,
     seconds: (performance.now() - started) / 1000,
     path: property !== null || deadlock ? path : null,
+    loop: null,
+    vacuous: [],
     coverage,
     collisionProbability: 0,
   }
