@@ -5,7 +5,7 @@ import { bfsSearch } from './bfs.js'
 import { dfsSearch } from './dfs.js'
 import { parallelBfs } from './parallel.js'
 import { InputError } from './errors.js'
-import type { Instance } from './instance.js'
+import { Instance } from './instance.js'
 import { complete, completeAsync, type Search, type SearchOptions, type SearchResult } from './search.js'
 
 export const strategies = ['bfs', 'dfs'] as const
@@ -30,7 +30,12 @@ export function checkAsync(instance: Instance, strategy: string, options: Search
 }
 
 function search(instance: Instance, strategy: string, options: SearchOptions): Search {
-  if (instance.liveness.length > 0) refuseLivenessWith(instance, strategy, options)
+  if (instance.liveness.length > 0 && cannotCheckLiveness(strategy, options)) {
+    // Properties left to the default ("every property") keep their meaning where liveness
+    // cannot be checked: the safety properties are; liveness named explicitly is refused.
+    if (instance.config.properties === undefined) instance = withoutLiveness(instance)
+    else refuseLivenessWith(instance, strategy, options)
+  }
   switch (strategy) {
     case 'bfs':
       return bfsSearch(instance, options)
@@ -39,6 +44,14 @@ function search(instance: Instance, strategy: string, options: SearchOptions): S
     default:
       throw new InputError(`unknown strategy '${strategy}' (strategies: ${strategies.join(', ')})`)
   }
+}
+
+const cannotCheckLiveness = (strategy: string, options: SearchOptions) => Boolean(options.symmetry) || strategy !== 'bfs'
+
+/** The same configuration with every property but the liveness ones selected. */
+function withoutLiveness(instance: Instance): Instance {
+  const properties = instance.allProperties.filter((p) => p.kind !== 'eventually' && p.kind !== 'leadsTo').map((p) => p.name)
+  return new Instance(instance.model, { ...instance.config, properties })
 }
 
 /** Liveness is checked on the graph a breadth-first search records, without symmetry. */
