@@ -40,7 +40,7 @@ export async function check(model: Model | string, options: CheckOptions = {}, n
   const search = { ...searchOptions(instance, options, names), onProgress: options.onProgress, interruption: options.interruption }
   options.onStart?.(instance, search)
   const result = await checkAsync(instance, strategy, search)
-  const trace = result.path && traceFromPath(instance, result.path, { result: result.result, property: result.property })
+  const trace = result.path && traceFromPath(instance, result.path, { result: result.result, property: result.property, loop: result.loop })
   return { report: checkReport(instance, strategy, result, null), trace, instance }
 }
 

@@ -36,7 +36,7 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog): Se
   const tally = new SearchTally(instance, options)
   const { budget } = tally
   // A liveness property is checked on the state graph, which the visited set then records.
-  const graph = instance.liveness.length > 0 ? new GraphRecorder(instance, budget) : undefined
+  const graph = instance.liveness.length > 0 ? new GraphRecorder(instance, budget, options.expectedStates) : undefined
   const seen = graph ?? FingerprintSet.forSearch(options, budget)
   const queue = new StateQueue(words)
   const checkDeadlock = options.checkDeadlock ?? true

@@ -32,7 +32,7 @@ export const showCommand: CommandModule<object, ShowArgs> = {
     if (trace['#meta']?.model !== undefined) {
       const instance = await instanceForTrace(trace, { traceFile: args.trace, model: args.model })
       // Shown all the same (it may be what the user wants to inspect), but not believed silently.
-      const problem = stepProblem(instance, decodeTrace(instance, trace))
+      const problem = stepProblem(instance, decodeTrace(instance, trace), trace.loop)
       if (problem) process.stderr.write(`protocheck: warning: ${args.trace} is not a path of the model: ${problem}\n`)
     }
     if (args.html !== undefined) {

@@ -33,7 +33,7 @@ export function recheckTrace(instance: Instance, trace: ItfTrace, options: { che
   }
   const steps = decodeTrace(instance, trace)
   if (steps.length === 0) throw new InputError('the trace has no states')
-  const problem = stepProblem(instance, steps)
+  const problem = stepProblem(instance, steps, trace.loop)
   if (problem) throw new InputError(`the trace is no longer a path of the model: ${problem}`)
 
   let end = steps.length

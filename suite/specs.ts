@@ -215,7 +215,7 @@ export async function runSpec({ spec, instance, symmetry, recorded, driver }: Lo
     recorded ??
     (await checkAsync(instance, spec.strategy, { ...searchOptions(instance, { ...spec.bounds, deadlock: spec.deadlock }, specFieldNames), symmetry, interruption }))
   const description = `${result.result}${result.property ? ` of ${result.property}` : ''} in spec ${spec.name} (${instance.describe()})`
-  const trace = result.path ? traceFromPath(instance, result.path, { result: result.result, property: result.property, description }) : null
+  const trace = result.path ? traceFromPath(instance, result.path, { result: result.result, property: result.property, description, loop: result.loop }) : null
   let traceFile: string | null = null
   if (trace && traceDir) {
     mkdirSync(traceDir, { recursive: true })

@@ -8,20 +8,12 @@ import * as assert from 'uvu/assert'
 import { check } from '../api/check.js'
 import { checkAsync } from '../checker/check.js'
 import { Instance } from '../checker/instance.js'
-import { searchOptions } from '../checker/options.js'
 import type { SearchResult } from '../checker/search.js'
-import { graphModel, type GraphEdge, type GraphSpec } from './helpers/graph-model.js'
-import { lassoProblem } from './helpers/lasso-check.js'
+import { checkGraph, graphModel, type GraphEdge, type GraphSpec } from './helpers/graph-model.js'
 
 async function run(spec: GraphSpec, property: 'EventuallyQ' | 'PLeadsToQ', settings = {}): Promise<SearchResult> {
-  const instance = Instance.create(graphModel(spec), {}, undefined, [property])
-  const result = await checkAsync(instance, 'bfs', { ...searchOptions(instance, settings), checkDeadlock: false })
-  if (result.result === 'violation') {
-    assert.is(result.property, property)
-    assert.ok(result.loop !== null, 'a liveness violation is a lasso')
-    const problem = lassoProblem(instance, result.path!, result.loop!, property)
-    assert.is(problem, null, `the lasso is a real fair counterexample: ${problem}`)
-  }
+  const { result, problem } = await checkGraph(spec, property, settings)
+  assert.is(problem, null, `the lasso is a real fair counterexample: ${problem}`)
   return result
 }
 

@@ -42,6 +42,10 @@ export interface ItfTrace {
   '#meta': ItfMeta
   vars: string[]
   states: ItfState[]
+  /** A lasso (a liveness counterexample): the last state steps back to the state at this
+   * index, forever. protocheck writes every step of the cycle, so the last state equals the
+   * one before `loop`; `loop` = the last index means stuttering there forever. */
+  loop?: number
 }
 
 export interface TraceFacts {
@@ -49,6 +53,8 @@ export interface TraceFacts {
   property: string | null
   seed?: number | null
   description?: string
+  /** The lasso's loop index, for a liveness counterexample. */
+  loop?: number | null
 }
 
 /** An ITF trace of a path found in `instance`. */
@@ -81,6 +87,7 @@ export function traceFromPath(instance: Instance, steps: readonly Step[], facts:
         [NONDET_PICKS]: picks,
       }
     }),
+    ...(facts.loop != null ? { loop: facts.loop } : {}),
   }
 }
 

@@ -43,6 +43,7 @@ export function traceProblem(json: unknown): string | null {
   const trace = json as ItfTrace
   // A behaviour has at least its initial state; nothing can be shown or replayed of none.
   if (trace.states.length === 0) return 'at /states: no states (a trace starts with its initial state)'
+  if (trace.loop !== undefined && trace.loop >= trace.states.length) return `at /loop: ${trace.loop} is past the last state (${trace.states.length - 1})`
   for (let i = 0; i < trace.states.length; i++) {
     const state = trace.states[i]
     const index = state['#meta'].index
@@ -94,8 +95,14 @@ export function decodeTrace(instance: Instance, trace: ItfTrace): Step[] {
  * initial states, and each step's action, with its picks, enabled in the state before and
  * leading to the state after. Null if so, else what is wrong with the first bad step (a
  * trace from an older version of the model, or edited by hand). */
-export function stepProblem(instance: Instance, steps: readonly Step[]): string | null {
+export function stepProblem(instance: Instance, steps: readonly Step[], loop?: number): string | null {
   const equal = (a: Uint32Array, b: Uint32Array) => a.every((w, k) => w === b[k])
+  // A lasso written by protocheck spells its cycle out: the step back from the last state
+  // is the step into `loop`, so the last state must be the one before it.
+  const last = steps.length - 1
+  if (loop !== undefined && loop < last && (loop === 0 || !equal(steps[last].state, steps[loop - 1].state))) {
+    return `the loop does not close: state ${last} is not state ${loop - 1}, so it does not step back to state ${loop}`
+  }
   let initial = false
   instance.initial((_ordinal, _action, _picks, state) => {
     initial ||= equal(state, steps[0].state)

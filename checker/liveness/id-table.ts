@@ -19,6 +19,7 @@ export class IndexedFingerprintSet {
   lastId = -1
 
   constructor(readonly budget = new MemoryBudget(), initialCapacity = 1 << 16) {
+    initialCapacity = Math.max(16, initialCapacity)
     const slots = 2 ** Math.max(4, Math.ceil(Math.log2(initialCapacity / MAX_LOAD)))
     this.table = new Int32Array(slots * STRIDE)
     this.mask = slots - 1

@@ -32,8 +32,8 @@ export class GraphRecorder {
   /** A view of the successor's words, made once. */
   private readonly successorView: unknown
 
-  constructor(private readonly instance: Instance, budget: MemoryBudget) {
-    this.ids = new IndexedFingerprintSet(budget)
+  constructor(private readonly instance: Instance, budget: MemoryBudget, expectedStates?: number) {
+    this.ids = new IndexedFingerprintSet(budget, expectedStates)
     this.properties = instance.liveness
     this.labels = this.properties.map(() => new GrowableUint8())
     this.cutOffLabels = this.properties.map(() => new GrowableUint8(16))

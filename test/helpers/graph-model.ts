@@ -3,8 +3,13 @@
 // of three actions (Weak, Strong, Unfair, fair as their names say) and a pick `k` (so an
 // action has several instances). `outside` nodes are cut off by the model's constraint.
 
+import { checkAsync } from '../../checker/check.js'
+import { Instance } from '../../checker/instance.js'
 import { defineModel, protocol, type Model } from '../../checker/model.js'
+import { searchOptions, type CheckSettings } from '../../checker/options.js'
 import { int, record } from '../../checker/schema.js'
+import type { SearchResult } from '../../checker/search.js'
+import { lassoProblem } from './lasso-check.js'
 
 export type EdgeAction = 'Weak' | 'Strong' | 'Unfair'
 export interface GraphEdge {
@@ -99,4 +104,19 @@ export function naiveViolates(spec: GraphSpec, property: 'EventuallyQ' | 'PLeads
     if (fair(nodes, new Set(chosen.filter((e) => e.action !== 'Unfair').map(instance)))) return true
   }
   return false
+}
+
+/** Check one property of a graph model (deadlocks allowed); a violation comes with what
+ * lasso-check.ts finds wrong with its lasso (null: it is a real fair counterexample). */
+export async function checkGraph(spec: GraphSpec, property: 'EventuallyQ' | 'PLeadsToQ', settings: CheckSettings = {}): Promise<{ result: SearchResult; problem: string | null }> {
+  const instance = Instance.create(graphModel(spec), {}, undefined, [property])
+  // Tiny graphs: a tiny visited table (allocating the default one costs more than the check).
+  const result = await checkAsync(instance, 'bfs', { ...searchOptions(instance, settings), checkDeadlock: false, expectedStates: 16 })
+  let problem: string | null = null
+  if (result.result === 'violation') {
+    if (result.property !== property) problem = `violation of ${result.property}, not ${property}`
+    else if (result.loop === null || !result.path) problem = 'no lasso'
+    else problem = lassoProblem(instance, result.path, result.loop, property)
+  }
+  return { result, problem }
 }

@@ -56,6 +56,12 @@ export function formatAction(state: ItfState): string {
 export function verdictOf(trace: ItfTrace): string | null {
   const meta = trace['#meta'] ?? {}
   const last = trace.states.length - 1
+  if (trace.loop !== undefined) {
+    const what = meta.property ? `${meta.property} is violated` : 'a lasso'
+    return trace.loop === last
+      ? `${what}: the behaviour stutters in state ${last} forever`
+      : `${what}: the cycle ${trace.loop - 1} -> ... -> ${last} repeats forever (state ${last} is state ${trace.loop - 1}, and steps to state ${trace.loop} again)`
+  }
   if (meta.result === 'deadlock') return `deadlock: no step is enabled in state ${last}`
   if (meta.property) return `${meta.property} is violated in state ${last}`
   if (meta.status === 'violation') return `an invariant is violated in state ${last} (the trace's #meta.status is violation)`
@@ -80,7 +86,9 @@ export function formatTrace(trace: ItfTrace, style: Style = plain): string[] {
   const vars = stateVariables(trace)
   const lines: string[] = []
   trace.states.forEach((state, i) => {
-    lines.push(`${style.bold(`${i}`.padStart(3))} ${style.bold(formatAction(state))}`)
+    // The lasso's cycle is marked: every state from the one before `loop` repeats forever.
+    const cycle = trace.loop !== undefined && i >= Math.max(0, trace.loop - (trace.loop === trace.states.length - 1 ? 0 : 1))
+    lines.push(`${style.bold(`${i}`.padStart(3))} ${style.bold(formatAction(state))}${cycle ? style.yellow('  (cycle)') : ''}`)
     const previous = i > 0 ? trace.states[i - 1] : undefined
     const before = lines.length
     for (const name of vars) {
