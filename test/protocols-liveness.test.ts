@@ -130,7 +130,7 @@ for (const c of cases) {
     const r = bfs(instance, options)
     const path = r.path!
     const last = path.length - 1
-    const replayed = await replay(traceFromPath(instance, path, { result: r.result, property: r.property }))
+    const replayed = await replay(traceFromPath(instance, path, { result: r.result, property: r.property, loop: r.loop }))
     assert.is(replayed.divergence, null, JSON.stringify(replayed.divergence))
     assert.is(replayed.reproduced, true)
 
