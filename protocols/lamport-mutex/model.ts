@@ -39,10 +39,10 @@
 // never closed and liveness could only be `incomplete`; the `rounds` param makes each process
 // ask at most that many times, a finite workload (a client's, not a search bound) whose graph is
 // closed when maxClock is large enough not to cut it (n=3, rounds=1: maxClock 6, 20,000
-// states). The liveness properties are declared only with a finite workload. The end of the workload, every process
-// done and none waiting, is a proper end (terminal), not a deadlock. With a finite workload a
-// request that is never granted ends in a state with no step left: a starvation is also a
-// deadlock, so the liveness bug's spec turns deadlock reporting off to name the property.
+// states). The liveness properties are declared only with a finite workload. Its end, every
+// process done and none waiting, is a proper end (terminal), not a deadlock. With a finite
+// workload a request that is never granted ends in a state with no step left: a starvation is
+// also a deadlock, so the liveness bug's spec turns deadlock reporting off to name the property.
 
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
 import { enumOf, int, mapOf, nodeId, record, seqOf, setOf, type View } from '../../checker/schema.js'
