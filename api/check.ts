@@ -2,7 +2,7 @@
 // `check --json` prints, with the counterexample as an ITF trace; `assertSafe` throws a
 // readable report instead (fast-check's check/assert split).
 
-import { checkAsync, type Strategy } from '../checker/check.js'
+import { checkAsync, refuseUnsoundLiveness, type Strategy } from '../checker/check.js'
 import { Instance } from '../checker/instance.js'
 import type { Model } from '../checker/model.js'
 import { searchOptions, type CheckSettings, type SettingName } from '../checker/options.js'
@@ -38,6 +38,7 @@ export async function check(model: Model | string, options: CheckOptions = {}, n
   const instance = Instance.create(loaded, options.params ?? {}, options.bug, options.properties)
   const strategy = options.strategy ?? 'bfs'
   const search = { ...searchOptions(instance, options, names), onProgress: options.onProgress, interruption: options.interruption }
+  refuseUnsoundLiveness(instance, strategy, search)
   options.onStart?.(instance, search)
   const result = await checkAsync(instance, strategy, search)
   const trace = result.path && traceFromPath(instance, result.path, { result: result.result, property: result.property, loop: result.loop })

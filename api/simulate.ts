@@ -7,7 +7,8 @@ import { Instance } from '../checker/instance.js'
 import { MAX_SEED } from '../checker/random.js'
 import type { Model } from '../checker/model.js'
 import { libraryNames, positiveNumber, wholeNumber, type SettingName } from '../checker/options.js'
-import { simulate as walk, type SimulationProgress, type SimulationResult } from '../checker/simulate.js'
+import { simulation, type SimulationProgress, type SimulationResult } from '../checker/simulate.js'
+import { completeAsync } from '../checker/search.js'
 import { simulateInWorkers } from '../checker/swarm.js'
 import { minimizePath } from '../checker/minimize.js'
 import { traceFromPath, type ItfTrace } from '../traces/itf.js'
@@ -28,6 +29,9 @@ export interface SimulateOptions {
   /** Minimise a failing walk (default true). */
   minimize?: boolean
   onProgress?: (progress: SimulationProgress) => void
+  /** Polled between walks: a reason to stop now (the CLI's Ctrl-C and SIGTERM), or null.
+   * An interrupted simulation ends `incomplete` with the walks run so far. */
+  interruption?: () => string | null
   /** Called once the model is built and the seed chosen, before the first walk. */
   onStart?: (instance: Instance, seed: number) => void
 }
@@ -53,10 +57,11 @@ export async function simulate(model: Model | string, options: SimulateOptions =
     checkDeadlock: options.deadlock ?? true,
     swarm: options.swarm ?? false,
     onProgress: options.onProgress,
+    interruption: options.interruption,
   }
   const workers = wholeNumber(names('workers'), options.workers ?? 1)!
   options.onStart?.(instance, seed)
-  const result = workers > 1 ? await simulateInWorkers(instance, settings, workers) : walk(instance, settings)
+  const result = workers > 1 ? await simulateInWorkers(instance, settings, workers) : await completeAsync(simulation(instance, settings))
   let path = result.path
   if (path && (options.minimize ?? true)) {
     const failure = result.result === 'violation' ? { result: 'violation' as const, property: result.property! } : { result: 'deadlock' as const }

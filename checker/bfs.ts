@@ -62,8 +62,8 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog): Se
   let incomplete: string | null = null
 
   while (!steps.broken && queue.length > 0) {
-    if (budget.reason) {
-      incomplete = budget.reason
+    if (budget.reason || log.failure) {
+      incomplete = budget.reason ?? log.failure
       break
     }
     if ((++expanded & 255) === 0) {

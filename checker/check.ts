@@ -30,12 +30,12 @@ export function checkAsync(instance: Instance, strategy: string, options: Search
 }
 
 function search(instance: Instance, strategy: string, options: SearchOptions): Search {
-  if (instance.liveness.length > 0 && cannotCheckLiveness(strategy, options)) {
-    // Properties left to the default ("every property") keep their meaning where liveness
-    // cannot be checked: the safety properties are; liveness named explicitly is refused.
-    if (instance.config.properties === undefined) instance = withoutLiveness(instance)
-    else refuseLivenessWith(instance, strategy, options)
+  // Properties left to the default ("every property") keep their meaning where liveness
+  // cannot be checked: the safety properties are checked; liveness named explicitly is refused.
+  if (instance.liveness.length > 0 && instance.config.properties === undefined && cannotCheckLiveness(strategy, options)) {
+    instance = withoutLiveness(instance)
   }
+  refuseUnsoundLiveness(instance, strategy, options)
   switch (strategy) {
     case 'bfs':
       return bfsSearch(instance, options)
@@ -54,8 +54,12 @@ function withoutLiveness(instance: Instance): Instance {
   return new Instance(instance.model, { ...instance.config, properties })
 }
 
-/** Liveness is checked on the graph a breadth-first search records, without symmetry. */
-function refuseLivenessWith(instance: Instance, strategy: string, options: SearchOptions) {
+/** Liveness is checked on the graph a breadth-first search records, without symmetry:
+ * anything else with a liveness property named in the selection is an InputError (callers
+ * may ask early, before they announce the check). A selection left to the default is never
+ * refused: search() leaves its liveness properties out. */
+export function refuseUnsoundLiveness(instance: Instance, strategy: string, options: SearchOptions) {
+  if (instance.liveness.length === 0 || instance.config.properties === undefined) return
   const names = instance.liveness.map((p) => p.name).join(', ')
   if (options.symmetry) {
     // Symmetry reduction merges states whose futures are renamings of each other; a cycle

@@ -58,4 +58,6 @@ export type FromWorker =
       broken: Broken | null
       /** Id of a deadlocked state, or -1. */
       deadlock: number
+      /** Why this worker's parent log could not be written to disk, if it could not. */
+      logFailure: string | null
     }

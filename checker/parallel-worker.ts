@@ -79,6 +79,10 @@ function expandLevel(): boolean {
       // costs a cache miss, and a few states late is harmless (the table has room to spare).
       if ((++expansions & 15) === 0) {
         if (Atomics.load(control, Control.Stop) !== 0) return true
+        if (log.failure) {
+          Atomics.store(control, Control.Stop, 1)
+          return true
+        }
         if (Atomics.load(control, Control.Grow) !== 0) return false
         const size = Atomics.load(control, Control.Size)
         if (size + unpublished >= setup.maxStates) {
@@ -124,6 +128,7 @@ function finishLevel() {
     reached: tally.reached.slice(),
     broken: steps.broken ?? null,
     deadlock,
+    logFailure: log.failure,
   }
   port.postMessage(message, outChunks.map((c) => c.buffer as ArrayBuffer))
   outChunks = []

@@ -15,6 +15,7 @@ import type { Instance } from './instance.js'
 import { CONTROL_WORDS, Control, type FromWorker, type ToWorker, type WorkerSetup } from './parallel-protocol.js'
 import { ParentLog } from './parents.js'
 import { replayOrdinals } from './path.js'
+import type { MemoryBudget } from './budget.js'
 import { SearchTally, type SearchOptions, type SearchResult } from './search.js'
 import { MAX_LOAD, SharedFingerprintSet } from './sharedset.js'
 import type { Broken } from './steps.js'
@@ -40,7 +41,7 @@ export async function parallelBfs(instance: Instance, workers: number, options: 
   }
   let table = SharedFingerprintSet.withSlots(initialSlots)
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4))
-  const pool = new Pool(workers, (index) => ({
+  const setup = (index: number): WorkerSetup => ({
     source,
     params: instance.config.params,
     bug: instance.config.bug,
@@ -52,7 +53,9 @@ export async function parallelBfs(instance: Instance, workers: number, options: 
     control: control.buffer as SharedArrayBuffer,
     checkDeadlock: options.checkDeadlock ?? true,
     maxStates: options.maxStates ?? Infinity,
-  }))
+  })
+  const pool = await Pool.start(workers, setup, budget)
+  if (!pool) return tally.finish({ result: 'incomplete', property: null, reason: budget.reason, path: null }, 0, 0)
 
   let distinct = 0
   let depth = 0
@@ -98,7 +101,6 @@ export async function parallelBfs(instance: Instance, workers: number, options: 
   }
 
   try {
-    await pool.ready()
     let level = await runLevel((i) => (i === 0 ? { type: 'initial' } : { type: 'level', chunks: [], counts: [] }), () => [])
     for (;;) {
       for (const report of level) {
@@ -108,6 +110,7 @@ export async function parallelBfs(instance: Instance, workers: number, options: 
         report.reached.forEach((r, i) => (tally.reached[i] ||= r))
         if (report.broken && !broken) broken = report.broken
         if (report.deadlock >= 0 && deadlock < 0) deadlock = report.deadlock
+        if (report.logFailure) incomplete ??= report.logFailure
       }
       if (broken || deadlock >= 0) break
       // A worker stops by itself only at --max-states.
@@ -174,21 +177,51 @@ function brokenOrdinals(logs: ParentLog[], workers: number, b: Broken): number[]
 
 /** The worker threads and their messages, read in arrival order. */
 class Pool {
-  readonly workers: Worker[]
+  readonly workers: Worker[] = []
   private readonly inbox: { index: number; message: FromWorker }[] = []
   private waiting: (() => void) | null = null
   private failure: Error | null = null
 
-  constructor(count: number, setup: (index: number) => WorkerSetup) {
-    this.workers = Array.from({ length: count }, (_, index) => {
-      const worker = new Worker(workerScript, { workerData: setup(index) })
-      worker.on('message', (message: FromWorker) => this.deliver({ index, message }))
-      worker.on('error', (e) => this.fail(e))
-      worker.on('exit', (code) => {
-        if (code !== 0) this.fail(new Error(`parallel search: worker ${index} exited with code ${code}`))
-      })
-      return worker
+  private constructor() {}
+
+  /** Start `count` workers and wait until each has built the model. Under a memory budget
+   * they start one by one, each only if the budget has room for one more as big as the
+   * first (a worker is a whole V8 isolate with the model loaded, tens of MB, and its memory
+   * is this process's); null when it has not, with the budget's reason. */
+  static async start(count: number, setup: (index: number) => WorkerSetup, budget: MemoryBudget): Promise<Pool | null> {
+    const pool = new Pool()
+    try {
+      if (budget.limitBytes === Infinity) {
+        for (let index = 0; index < count; index++) pool.spawn(index, setup(index))
+        for (let n = 0; n < count; n++) await pool.ready()
+        return pool
+      }
+      let perWorker = 0
+      for (let index = 0; index < count; index++) {
+        const before = process.memoryUsage.rss()
+        if (index > 0 && !budget.allow(`worker thread ${index + 1} of ${count}`, perWorker)) {
+          await pool.close()
+          return null
+        }
+        pool.spawn(index, setup(index))
+        await pool.ready()
+        if (index === 0) perWorker = Math.max(0, process.memoryUsage.rss() - before)
+      }
+      return pool
+    } catch (error) {
+      await pool.close()
+      throw error
+    }
+  }
+
+  private spawn(index: number, setup: WorkerSetup) {
+    const worker = new Worker(workerScript, { workerData: setup })
+    worker.on('message', (message: FromWorker) => this.deliver({ index, message }))
+    worker.on('error', (e) => this.fail(e))
+    worker.on('exit', (code) => {
+      if (code !== 0) this.fail(new Error(`parallel search: worker ${index} exited with code ${code}`))
     })
+    this.workers.push(worker)
   }
 
   async next(): Promise<{ index: number; message: FromWorker }> {
@@ -199,11 +232,10 @@ class Pool {
     return this.inbox.shift()!
   }
 
-  async ready() {
-    for (let n = 0; n < this.workers.length; n++) {
-      const { message } = await this.next()
-      if (message.type !== 'ready') throw new Error(`parallel search: expected ready, got ${message.type}`)
-    }
+  /** Wait for one worker to say it has built the model. */
+  private async ready() {
+    const { message } = await this.next()
+    if (message.type !== 'ready') throw new Error(`parallel search: expected ready, got ${message.type}`)
   }
 
   /** Every worker's parent log, readable here. */

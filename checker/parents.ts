@@ -5,6 +5,10 @@
 // Like TLC's trace file, the log lives on disk: entries gather in one chunk in memory and
 // each full chunk is appended to a temporary file, so it costs 6 bytes per state of disk
 // and a constant few MB of memory. Reading a path back is one small read per step.
+//
+// When the file cannot be written (TMPDIR missing, full or read-only), nothing is lost: the
+// log keeps its entries in memory from then on and says why in `failure`, and the search
+// stops `incomplete` at its next state with its figures (a path can still be rebuilt).
 
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -31,6 +35,8 @@ export class ParentLog {
   private file: { dir: string | null; fd: number } | null = null
   private readonly scratch = Buffer.alloc(4)
   size = 0
+  /** Why the file could not be written, once that happened; the search stops on it. */
+  failure: string | null = null
 
   /** Record a new state; returns its id. `parent` is -1 for an initial state. */
   add(parent: number, ordinal: number): number {
@@ -38,7 +44,7 @@ export class ParentLog {
     const k = this.size - this.flushed
     this.parents[k] = parent
     this.ordinals[k] = ordinal
-    if (k + 1 === CHUNK_ENTRIES) this.flush()
+    if (k + 1 === this.parents.length) this.flush()
     return this.size++
   }
 
@@ -60,7 +66,7 @@ export class ParentLog {
   /** What another thread needs to read this log (valid until this log is closed). */
   share(): SharedParentLog {
     return {
-      file: this.file?.dir ? join(this.file.dir, 'log') : null,
+      file: this.file?.dir && this.flushed > 0 ? join(this.file.dir, 'log') : null,
       flushed: this.flushed,
       size: this.size,
       parents: this.parents.slice(0, this.size - this.flushed),
@@ -82,7 +88,7 @@ export class ParentLog {
   /** Remove the temporary file (the log is unusable afterwards). */
   close() {
     if (!this.file) return
-    closeSync(this.file.fd)
+    if (this.file.fd >= 0) closeSync(this.file.fd)
     if (this.file.dir) rmSync(this.file.dir, { recursive: true, force: true })
     this.file = null
     process.off('exit', this.closeAtExit)
@@ -91,16 +97,31 @@ export class ParentLog {
   private readonly closeAtExit = () => this.close()
 
   private flush() {
+    if (this.failure === null) {
+      try {
+        this.writeChunk()
+        this.flushed += CHUNK_ENTRIES
+        return
+      } catch (error) {
+        this.failure = `the parent log could not be written to ${tmpdir()} (TMPDIR): ${(error as Error).message}`
+      }
+    }
+    // Keep what is not on disk in memory: the chunk grows by one chunk's worth.
+    this.parents = grown(this.parents, CHUNK_ENTRIES)
+    this.ordinals = grown(this.ordinals, CHUNK_ENTRIES)
+  }
+
+  /** Append the in-memory chunk to the file: every parent (4 bytes each), then every ordinal (2 bytes each). */
+  private writeChunk() {
     if (!this.file) {
       const dir = mkdtempSync(join(tmpdir(), 'protocheck-parents-'))
-      this.file = { dir, fd: openSync(join(dir, 'log'), 'w+') }
       process.on('exit', this.closeAtExit)
+      this.file = { dir, fd: -1 }
+      this.file.fd = openSync(join(dir, 'log'), 'w+')
     }
-    // One chunk on disk: every parent (4 bytes each), then every ordinal (2 bytes each).
     const position = (this.flushed / CHUNK_ENTRIES) * CHUNK_ENTRIES * ENTRY_BYTES
     writeSync(this.file.fd, new Uint8Array(this.parents.buffer), 0, this.parents.byteLength, position)
     writeSync(this.file.fd, new Uint8Array(this.ordinals.buffer), 0, this.ordinals.byteLength, position + this.parents.byteLength)
-    this.flushed += CHUNK_ENTRIES
   }
 
   private read(id: number, bytes: 2 | 4): Buffer {
@@ -111,4 +132,10 @@ export class ParentLog {
     readSync(this.file!.fd, this.scratch, 0, bytes, position)
     return this.scratch
   }
+}
+
+function grown<A extends Int32Array | Uint16Array>(array: A, more: number): A {
+  const bigger = new (array.constructor as new (length: number) => A)(array.length + more)
+  bigger.set(array)
+  return bigger
 }

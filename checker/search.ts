@@ -71,18 +71,20 @@ export interface SearchResult {
  * event loop run (Ctrl-C, progress), and returns its result. */
 export type Search = Generator<void, SearchResult, void>
 
-const YIELD_MS = 50
+/** How often a long loop lets the event loop run. */
+export const YIELD_MS = 50
 
-/** Run a search to its end without yielding to the event loop. */
-export function complete(search: Search): SearchResult {
+/** Run a search (or a simulation) to its end without yielding to the event loop. */
+export function complete<R>(search: Generator<void, R, void>): R {
   for (;;) {
     const step = search.next()
     if (step.done) return step.value
   }
 }
 
-/** Run a search, letting the event loop run whenever it yields (so SIGINT handlers run). */
-export async function completeAsync(search: Search): Promise<SearchResult> {
+/** Run a search (or a simulation), letting the event loop run whenever it yields (so the
+ * SIGINT and SIGTERM handlers run). */
+export async function completeAsync<R>(search: Generator<void, R, void>): Promise<R> {
   for (;;) {
     const step = search.next()
     if (step.done) return step.value

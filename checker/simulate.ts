@@ -17,6 +17,7 @@ import { fingerprint, fingerprintOut } from './fingerprint.js'
 import type { Instance } from './instance.js'
 import { replayOrdinals, type Step } from './path.js'
 import { RandomStream } from './random.js'
+import { complete, YIELD_MS } from './search.js'
 import { FingerprintSet } from './stateset.js'
 
 export interface SimulationOptions {
@@ -33,6 +34,8 @@ export interface SimulationOptions {
   swarm?: boolean
   /** Called about once a second. */
   onProgress?: (progress: SimulationProgress) => void
+  /** Polled between walks: a reason to stop now (Ctrl-C, SIGTERM), or null to go on. */
+  interruption?: () => string | null
 }
 
 export interface SimulationProgress {
@@ -56,7 +59,8 @@ export interface WalkOutcome {
   failure: { result: 'violation' | 'deadlock'; property: string | null; ordinals: number[] } | null
 }
 
-export type SimulationVerdict = 'no-violation-found' | 'violation' | 'deadlock'
+/** `incomplete`: interrupted (Ctrl-C, SIGTERM) before the walks asked for were run. */
+export type SimulationVerdict = 'no-violation-found' | 'violation' | 'deadlock' | 'incomplete'
 
 export interface SimulationResult {
   result: SimulationVerdict
@@ -76,7 +80,7 @@ export interface SimulationResult {
   /** Each `sometimes` property -> whether some walk visited a state that satisfies it (one that
    * no walk reached is a hint, not a verdict: the walks prove nothing). */
   witnessed: Record<string, boolean>
-  /** Why the walks stopped before `runs` were done: the time limit, or null. */
+  /** Why the walks stopped before `runs` were done: the time limit, an interruption, or null. */
   reason: string | null
   seconds: number
 }
@@ -213,6 +217,8 @@ export class SimulationTally {
   private readonly actionCounts: number[]
   private readonly witnessed: boolean[]
   failure: WalkOutcome | null = null
+  /** Why no further walk is started (the time limit, an interruption), once one is. */
+  private stopped: { reason: string; interrupted: boolean } | null = null
   private readonly started = performance.now()
   private nextProgress: number
 
@@ -222,10 +228,16 @@ export class SimulationTally {
     this.nextProgress = this.started + 1000
   }
 
-  /** Has the time limit passed? Then no further walk is started. */
-  outOfTime(): boolean {
-    const { timeSeconds } = this.options
-    return timeSeconds !== undefined && performance.now() - this.started >= timeSeconds * 1000
+  /** Has the time limit passed, or the user asked to stop? Then no further walk is started. */
+  shouldStop(): boolean {
+    if (this.stopped) return true
+    const { timeSeconds, interruption } = this.options
+    const interrupted = interruption?.()
+    if (interrupted) this.stopped = { reason: interrupted, interrupted: true }
+    else if (timeSeconds !== undefined && performance.now() - this.started >= timeSeconds * 1000) {
+      this.stopped = { reason: `time limit of ${timeSeconds} s reached`, interrupted: false }
+    }
+    return this.stopped !== null
   }
 
   /** Count walk `this.runs`; false once a walk has failed (later walks are not counted). */
@@ -250,7 +262,7 @@ export class SimulationTally {
   finish(): SimulationResult {
     const failure = this.failure?.failure
     return {
-      result: failure ? failure.result : 'no-violation-found',
+      result: failure ? failure.result : this.stopped?.interrupted ? 'incomplete' : 'no-violation-found',
       property: failure ? failure.property : null,
       seed: this.options.seed,
       runs: this.runs,
@@ -260,17 +272,28 @@ export class SimulationTally {
       path: failure ? replayOrdinals(this.instance, failure.ordinals) : null,
       coverage: Object.fromEntries(this.instance.actionNames.map((name, i) => [name, this.actionCounts[i]])),
       witnessed: Object.fromEntries(this.instance.reachables.map((p, i) => [p.name, this.witnessed[i]])),
-      reason: !this.failure && this.runs < this.options.runs ? `time limit of ${this.options.timeSeconds} s reached` : null,
+      reason: !this.failure && this.runs < this.options.runs ? (this.stopped?.reason ?? null) : null,
       seconds: (performance.now() - this.started) / 1000,
     }
   }
 }
 
-/** Run the walks one after another in this thread. */
+/** Run the walks one after another in this thread, without yielding. */
 export function simulate(instance: Instance, options: SimulationOptions): SimulationResult {
+  return complete(simulation(instance, options))
+}
+
+/** The walks one after another, yielding now and then (run it with completeAsync) so that
+ * Ctrl-C and SIGTERM can stop it between walks. */
+export function* simulation(instance: Instance, options: SimulationOptions): Generator<void, SimulationResult, void> {
   const tally = new SimulationTally(instance, options)
-  for (let run = 0; run < options.runs && !tally.outOfTime(); run++) {
+  let nextYield = performance.now() + YIELD_MS
+  for (let run = 0; run < options.runs && !tally.shouldStop(); run++) {
     if (!tally.add(walk(instance, options.seed, run, options))) break
+    if (performance.now() >= nextYield) {
+      yield
+      nextYield = performance.now() + YIELD_MS
+    }
   }
   return tally.finish()
 }

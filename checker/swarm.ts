@@ -57,8 +57,8 @@ export function simulateInWorkers(instance: Instance, options: SimulationOptions
       else resolve(tally.finish())
     }
     const handOut = (worker: Worker) => {
-      // Out of time: walks handed out so far are still tallied, in order; none after them.
-      if (tally.outOfTime()) stopAfter = Math.min(stopAfter, nextToHandOut)
+      // Out of time or interrupted: walks handed out so far are still tallied, in order; none after them.
+      if (tally.shouldStop()) stopAfter = Math.min(stopAfter, nextToHandOut)
       if (nextToHandOut >= stopAfter) {
         if (busy === 0) finish()
         return

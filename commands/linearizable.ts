@@ -3,17 +3,15 @@
 // the key and the smallest set of operations that cannot be ordered, and writing an HTML view
 // of them), 2 bad input, 3 undecided within --time.
 
-import { accessSync, constants, statSync } from 'node:fs'
-import { basename, dirname } from 'node:path'
+import { basename } from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
-import { InputError } from '../checker/errors.js'
 import { checkLinearizable, type LinearizabilityReport } from '../linearizability/check.js'
 import { describeOperation, readHistoryFile, type Operation } from '../linearizability/history.js'
 import { modelNamed, modelNames, type ModelName } from '../linearizability/models.js'
 import { linearizabilityHtml } from '../linearizability/view.js'
 import { handled } from './errors.js'
 import { positiveNumber } from './options.js'
-import { writeFileAtomically } from '../traces/output-file.js'
+import { checkWritable, writeFileAtomically } from '../traces/output-file.js'
 
 interface LinearizableArgs {
   history: string
@@ -38,7 +36,7 @@ export const linearizableCommand: CommandModule<object, LinearizableArgs> = {
     const timeLimitSeconds = args.time === undefined ? undefined : positiveNumber('time', args.time)
     const out = args.out ?? args.history.replace(/\.json$/, '') + '.linearizability.html'
     // Before the search, which may take a while: a page that cannot be written is bad input now.
-    assertWritable(out, args.out === undefined)
+    checkWritable('--out', out)
     const history = readHistoryFile(args.history)
     const report = checkLinearizable(history, { model: args.model, timeLimitSeconds })
 
@@ -107,30 +105,6 @@ function jsonReport(history: string, report: LinearizabilityReport, viewFile: st
 }
 
 /** Can `path` be written? Its folder must exist and be writable, and it must not be a folder. */
-function assertWritable(path: string, isDefault: boolean) {
-  const fix = isDefault ? ' (choose another place with --out)' : ''
-  const folder = dirname(path)
-  try {
-    if (!statSync(folder).isDirectory()) throw new InputError(`cannot write ${path}: ${folder} is not a folder${fix}`)
-    accessSync(folder, constants.W_OK)
-  } catch (e) {
-    if (e instanceof InputError) throw e
-    const code = (e as NodeJS.ErrnoException).code
-    throw new InputError(`cannot write ${path}: ${code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' ? 'its folder is not writable' : code}${fix}`)
-  }
-  let existing
-  try {
-    existing = statSync(path)
-  } catch {
-    return
-  }
-  if (existing.isDirectory()) throw new InputError(`cannot write ${path}: it is a folder${fix}`)
-  try {
-    accessSync(path, constants.W_OK)
-  } catch {
-    throw new InputError(`cannot write ${path}: it is not writable${fix}`)
-  }
-}
 
 /** Whole or not at all, as `show --html` writes its pages. */
 function writePage(path: string, html: string) {

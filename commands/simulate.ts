@@ -10,6 +10,8 @@ import type { SimulationProgress, SimulationResult } from '../checker/simulate.j
 import { tryWriteTrace } from './trace-output.js'
 import { colors, formatTrace, plain } from '../traces/show/text.js'
 import { EXIT_BAD_INPUT, handled } from './errors.js'
+import { exitCodes } from '../checker/report.js'
+import { whileHandlingStopSignals } from './stop-signals.js'
 import { parseParamArgs } from './options.js'
 import { checkWritable } from '../traces/output-file.js'
 
@@ -94,7 +96,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
         process.stderr.write(`simulating ${instance.describe()}: ${args.runs} walks of up to ${args.depth} steps${limit}, seed ${seed}${args.workers > 1 ? `, ${args.workers} workers` : ''}\n`)
       },
     }
-    const { result, seed, trace, instance } = await simulate(model, options, flagNames)
+    const { result, seed, trace, instance } = await whileHandlingStopSignals((interruption) => simulate(model, { ...options, interruption }, flagNames))
     const walkLength = result.path?.length ?? null
     const traceLength = trace ? trace.states.length : null
     // The verdict is printed even when the trace cannot be written.
@@ -139,7 +141,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       process.stderr.write(`protocheck: ${writeError}\n`)
       return EXIT_BAD_INPUT
     }
-    return result.result === 'no-violation-found' ? 0 : 1
+    return result.result === 'no-violation-found' ? 0 : result.result === 'incomplete' ? exitCodes.incomplete : 1
   }),
 }
 
@@ -148,6 +150,8 @@ export function simulationSummary(r: SimulateReport): string[] {
   if (r.result === 'no-violation-found') {
     const stopped = r.reason ? ` (${r.reason})` : ''
     lines.push(`result: no violation found in ${r.runs} walks${stopped} (seed ${r.seed}); a simulation proves nothing: states no walk visited may still break a property`)
+  } else if (r.result === 'incomplete') {
+    lines.push(`result: incomplete (${r.reason}): no violation found in the ${r.runs} walks run (seed ${r.seed})`)
   } else {
     const what = r.result === 'violation' ? `violation of ${r.property}` : 'deadlock (a state where no step is enabled; --no-deadlock to allow)'
     lines.push(`result: ${what} in walk ${r.failingRun} (seed ${r.seed})`)

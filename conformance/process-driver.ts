@@ -7,7 +7,7 @@
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { Ajv } from 'ajv'
+import { Ajv, type ValidateFunction } from 'ajv'
 import { Instance } from '../checker/instance.js'
 import type { Model } from '../checker/model.js'
 import { SchemaError, valueToItf, type ItfValue } from '../checker/schema.js'
@@ -16,7 +16,8 @@ import { NotEnabledError, type Driver, type DriverFactory } from './driver.js'
 export const DRIVER_PROTOCOL_VERSION = 1
 
 const protocolSchema = JSON.parse(readFileSync(new URL('../../conformance/driver-protocol.schema.json', import.meta.url), 'utf8'))
-const validResponse = new Ajv({ allowUnionTypes: true, strict: false }).addSchema(protocolSchema, 'driver-protocol').compile({ $ref: 'driver-protocol#/definitions/response' })
+/** Compiled on the first answer: most commands never start a driver process. */
+let validResponse: ValidateFunction | undefined
 
 export interface ProcessDriverOptions {
   /** The command, run by /bin/sh -c. */
@@ -187,6 +188,7 @@ class ProcessDriver implements Driver {
     } catch {
       return garbage(`the driver answered ${pending.method} with a line that is not JSON`)
     }
+    validResponse ??= new Ajv({ allowUnionTypes: true, strict: false }).addSchema(protocolSchema, 'driver-protocol').compile({ $ref: 'driver-protocol#/definitions/response' })
     if (!validResponse(answer)) {
       const e = validResponse.errors?.[0]
       return garbage(`the driver's answer to ${pending.method} does not fit the driver protocol (${e ? `${e.instancePath || 'top level'} ${e.message}` : 'invalid'})`)

@@ -72,6 +72,9 @@ export async function replayTrace(instance: Instance, trace: ItfTrace, implement
       }
     }
     if (property === null) return result(steps.length - 1, null, null)
+    // A lasso (a liveness counterexample, trace.loop set) spells its cycle out, so following
+    // every step replays the cycle once and ends in the state the cycle starts from; its
+    // property's conclusion (`to`, or `eventually`'s P) must then be false there too.
     // The observed state equals the trace's last state word for word; evaluating the property
     // on the implementation's own observation keeps the verdict about the code.
     let observedWords: Uint32Array

@@ -3,7 +3,7 @@
 // without its invoke, two open invokes on one process, a cas value that is not a pair) is
 // checked while pairing, in linearizability/history.ts.
 
-import { Ajv, type ErrorObject } from 'ajv'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 
 const scalar = { type: ['null', 'boolean', 'number', 'string'] }
 
@@ -36,10 +36,12 @@ export const historyJsonSchema = {
   },
 } as const
 
-const validate = new Ajv({ allErrors: false, allowUnionTypes: true }).compile(historyJsonSchema)
+// Compiled on first use: compiling costs more than starting the CLI, and most commands never need it.
+let validate: ValidateFunction | undefined
 
 /** The first way `json` is not a history, as `event 3: "type" must be one of invoke, ok, fail, info (got "done")`; null if it is one. */
 export function historyProblem(json: unknown): string | null {
+  validate ??= new Ajv({ allErrors: false, allowUnionTypes: true }).compile(historyJsonSchema)
   if (validate(json)) return null
   const errors = validate.errors!
   // The if/then/else wrapper adds an 'if' error after the real one: report the real one.

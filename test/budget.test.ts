@@ -1,6 +1,7 @@
 // Budgets stop a search `incomplete` with the figures so far and a reason, never a crash:
 // --memory (before the visited table would grow past it, or when a presized table does not
-// fit), --fp-mem and --workers bounds, Ctrl-C and SIGTERM (exit 3); and the on-disk parent log.
+// fit), --fp-mem and --workers bounds, Ctrl-C and SIGTERM in check, check specs/ and simulate
+// (exit 3); and the on-disk parent log.
 
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -27,6 +28,15 @@ test('--memory: the search stops before the visited table grows past the budget,
   assert.match(report.reason, /memory budget of 90 MB reached/)
   assert.ok(report.distinctStates > 1000 && report.distinctStates < 1745408, String(report.distinctStates))
   assert.ok(report.generatedStates > report.distinctStates)
+})
+
+test('--memory counts worker threads: workers start only while the budget has room for one more', () => {
+  // Each worker is a V8 isolate with the model loaded; 64 of them once took 1.1 GB under --memory 200.
+  const { code, report } = runCliJson(['check', 'two-phase-commit', '--param', 'rm=8', '--workers', '64', '--memory', '200'])
+  assert.is(code, 3)
+  assert.is(report.result, 'incomplete')
+  assert.match(report.reason, /^memory budget of 200 MB reached: the worker thread (\d+) of 64 needs \d+ MB more with \d+ MB in use$/)
+  assert.ok(Number(/thread (\d+)/.exec(report.reason)![1]) > 1)
 })
 
 test('--fp-mem past the largest table (2^30 slots, 8192 MB) is refused before anything runs, exit 2', () => {
@@ -103,6 +113,24 @@ test('SIGTERM during check specs/: the spec being checked ends incomplete, the r
   rmSync(dir, { recursive: true })
 })
 
+for (const workers of [1, 2]) {
+  test(`SIGTERM during simulate (${workers} worker${workers > 1 ? 's' : ''}): the walks so far are reported incomplete, exit 3`, async () => {
+    const child = spawn(process.execPath, [cliPath, 'simulate', 'raft', '--runs', '100000000', '--seed', '1', '--workers', String(workers), '--progress', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    const code = await new Promise<number | null>((resolve) => {
+      // Interrupt once the walks are under way (the first progress line).
+      child.stderr.on('data', (d) => /progress: runs=/.test(String(d)) && !child.killed && child.kill('SIGTERM'))
+      child.on('close', (c) => resolve(c))
+    })
+    assert.is(code, 3)
+    const report = JSON.parse(stdout)
+    assert.is(report.result, 'incomplete')
+    assert.is(report.reason, 'interrupted by SIGTERM')
+    assert.ok(report.runs > 0 && report.runs < 100000000 && report.steps > 0, stdout)
+  })
+}
+
 test('parent log: entries past the in-memory chunk go to disk and read back', () => {
   const log = new ParentLog()
   const n = (1 << 21) + 12345
@@ -112,6 +140,25 @@ test('parent log: entries past the in-memory chunk go to disk and read back', ()
     assert.is(log.ordinal(id), id % 65536)
   }
   log.close()
+})
+
+test('parent log: a TMPDIR that cannot be written keeps every entry in memory and says why (the search stops incomplete on it)', () => {
+  const saved = process.env.TMPDIR
+  process.env.TMPDIR = '/nonexistent-protocheck-tmpdir'
+  try {
+    const log = new ParentLog()
+    const n = (1 << 20) + 77
+    for (let i = 0; i < n; i++) log.add(i - 1, i % 65536)
+    assert.match(log.failure ?? '', /^the parent log could not be written to \/nonexistent-protocheck-tmpdir \(TMPDIR\): ENOENT/)
+    for (const id of [0, (1 << 20) - 1, 1 << 20, n - 1]) {
+      assert.is(log.parent(id), id - 1)
+      assert.is(log.ordinal(id), id % 65536)
+    }
+    log.close()
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = saved
+  }
 })
 
 test.run()

@@ -137,10 +137,10 @@ test('bad input on the command line: exit 2, one line, nothing on stdout; the ou
   const good = file('good.json', fine)
   const cases: [string[], RegExp][] = [
     [[good, '--model', 'queue'], /^protocheck: unknown model 'queue': register, cas-register or kv$/],
-    [[file('cas-pair.json', events('0 invoke cas x 3')), '--model', 'kv', '--out', join(dir, 'a-folder')], /^protocheck: cannot write .*a-folder: it is a folder$/],
+    [[file('cas-pair.json', events('0 invoke cas x 3')), '--model', 'kv', '--out', join(dir, 'a-folder')], /^protocheck: --out .*a-folder: cannot write there \(it is a folder\)$/],
     [[good], /^protocheck: Missing required argument: model$/],
     // A bad output path is reported before the (also bad) history is read.
-    [[join(dir, 'missing.json'), '--model', 'kv', '--out', join(dir, 'no-such-folder', 'x.html')], /^protocheck: cannot write .*x\.html: its folder does not exist$/],
+    [[join(dir, 'missing.json'), '--model', 'kv', '--out', join(dir, 'no-such-folder', 'x.html')], /^protocheck: --out .*x\.html: cannot write there \(no folder .*no-such-folder\)$/],
   ]
   for (const [args, message] of cases) {
     const r = runCli(['linearizable', ...args])

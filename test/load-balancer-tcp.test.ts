@@ -9,41 +9,16 @@
 
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { completions, sendRequest } from '../protocols/load-balancer/impl/client-runtime.js'
 import { ProcessCluster } from '../runtime/launcher.js'
 import { isListening } from '../runtime/tcp.js'
 import { cliPath } from './helpers/cli.js'
+import { alive, firstLine } from './helpers/serve.js'
 
 const script = (name: string) => fileURLToPath(new URL(`../protocols/load-balancer/impl/${name}.js`, import.meta.url))
-
-/** The first line a process prints on stdout. */
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = ''
-    const onData = (chunk: Buffer) => {
-      text += chunk
-      const end = text.indexOf('\n')
-      if (end >= 0) {
-        child.stdout!.off('data', onData)
-        resolve(text.slice(0, end))
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.once('close', () => reject(new Error(`exited before printing a line: ${text}`)))
-  })
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 test('serve load-balancer: requests answered before and after a backend is killed, each run once; clean shutdown', async () => {
   const server = spawn(process.execPath, [cliPath, 'serve', 'load-balancer', '--nodes', '4', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })

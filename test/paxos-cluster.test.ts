@@ -14,6 +14,7 @@ import { ProcessCluster } from '../runtime/launcher.js'
 import { isListening } from '../runtime/tcp.js'
 import servable from '../protocols/paxos/serve.js'
 import { cliPath } from './helpers/cli.js'
+import { alive, firstLine } from './helpers/serve.js'
 
 interface Finished {
   code: number | null
@@ -36,33 +37,6 @@ function cli(args: string[], timeoutMs = 60_000): { child: ChildProcess; done: P
     }),
   )
   return { child, done }
-}
-
-/** The first line a process prints on stdout. */
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = ''
-    const onData = (chunk: Buffer) => {
-      text += chunk
-      const end = text.indexOf('\n')
-      if (end >= 0) {
-        child.stdout!.off('data', onData)
-        resolve(text.slice(0, end))
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.once('close', () => reject(new Error(`exited before printing a line: ${text}`)))
-  })
-}
-
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
 }
 
 test('paxos cluster: competing proposals, an acceptor killed, one value learned by all; clean shutdown', async () => {

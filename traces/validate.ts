@@ -3,15 +3,17 @@
 // the border with the JSON pointer of its first problem rather than deep inside a tool.
 
 import { readFileSync } from 'node:fs'
-import { Ajv, type ErrorObject } from 'ajv'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 
 const schemaFile = new URL('../../traces/itf.schema.json', import.meta.url)
 export const itfJsonSchema = JSON.parse(readFileSync(schemaFile, 'utf8'))
 
-const validate = new Ajv({ allErrors: false, allowUnionTypes: true }).compile(itfJsonSchema)
+// Compiled on first use: compiling costs more than starting the CLI, and most commands never need it.
+let validate: ValidateFunction | undefined
 
 /** The first way `json` is not an ITF trace, as `at /states/2/#meta/index: must be integer`; null if it is one. */
 export function itfProblem(json: unknown): string | null {
+  validate ??= new Ajv({ allErrors: false, allowUnionTypes: true }).compile(itfJsonSchema)
   if (validate(json)) return null
   // A bad key fails inside propertyNames' subschema first; the propertyNames error names the key.
   const errors = validate.errors!

@@ -29,6 +29,8 @@ export class GraphRecorder {
   /** Per action index: WEAK, STRONG or 0 (unfair). */
   private readonly fairnessOfAction: Uint8Array
   private readonly properties: readonly Property[]
+  /** Per action index: its pick names, in declared order. */
+  private readonly pickNames: readonly (readonly string[])[]
   /** A view of the successor's words, made once. */
   private readonly successorView: unknown
 
@@ -39,6 +41,7 @@ export class GraphRecorder {
     this.cutOffLabels = this.properties.map(() => new GrowableUint8(16))
     const fairness = instance.protocol.fairness ?? {}
     this.fairnessOfAction = Uint8Array.from(instance.actionNames, (a) => (fairness[a] === 'strong' ? STRONG : fairness[a] === 'weak' ? WEAK : 0))
+    this.pickNames = instance.actionNames.map((a) => Object.keys(instance.protocol.actions[a]))
     this.successorView = instance.schema.view(instance.successor)
   }
 
@@ -105,9 +108,15 @@ export class GraphRecorder {
     this.ordinals.push(ordinal)
   }
 
-  /** The fair action instance (action, picks) as a small integer. */
+  /** The fair action instance (action, picks) as a small integer. Its key lists the picks in
+   * their declared order: scalars as they are (most picks are node ids), anything richer as
+   * canonical JSON, which costs far more (this runs once per edge). */
   private instanceId(action: number, picks: Readonly<Record<string, unknown>>): number {
-    const key = `${action}\u0000${canonicalJson(picks)}`
+    let key = String(action)
+    for (const name of this.pickNames[action]) {
+      const value = picks[name]
+      key += typeof value === 'object' && value !== null ? `\u0000${canonicalJson(value)}` : `\u0000${typeof value}:${String(value)}`
+    }
     let id = this.instanceIds.get(key)
     if (id === undefined) {
       id = this.instances.length

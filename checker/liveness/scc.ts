@@ -32,20 +32,20 @@ export class ComponentFinder {
     const { edgeStart, edgeTarget } = graph
     let counter = 0
     let stackTop = 0
+    let depth = 0
     const touched: number[] = []
+    const enter = (s: number) => {
+      index[s] = low[s] = counter++
+      touched.push(s)
+      stack[stackTop++] = s
+      onStack[s] = 1
+      callState[depth] = s
+      callEdge[depth] = edgeStart[s]
+      depth++
+    }
     for (let r = 0; r < roots.length; r++) {
       const root = roots[r]
       if (region[root] !== tag || index[root] !== -1) continue
-      let depth = 0
-      const enter = (s: number) => {
-        index[s] = low[s] = counter++
-        touched.push(s)
-        stack[stackTop++] = s
-        onStack[s] = 1
-        callState[depth] = s
-        callEdge[depth] = edgeStart[s]
-        depth++
-      }
       enter(root)
       while (depth > 0) {
         const s = callState[depth - 1]

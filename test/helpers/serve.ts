@@ -19,17 +19,36 @@ export async function startServe(args: string[]): Promise<Served> {
     return exited
   }
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let text = ''
-      child.stdout!.on('data', (chunk) => {
-        text += chunk
-        if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')))
-      })
-      child.once('close', () => reject(new Error(`serve exited before it was ready: ${text}`)))
-    })
-    return { nodes: JSON.parse(line).nodes, stop }
+    return { nodes: JSON.parse(await firstLine(child)).nodes, stop }
   } catch (e) {
     await stop()
     throw e
+  }
+}
+
+/** The first line a process prints on stdout (serve prints its nodes once they listen). */
+export function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = ''
+    const onData = (chunk: Buffer) => {
+      text += chunk
+      const end = text.indexOf('\n')
+      if (end >= 0) {
+        child.stdout!.off('data', onData)
+        resolve(text.slice(0, end))
+      }
+    }
+    child.stdout!.on('data', onData)
+    child.once('close', () => reject(new Error(`exited before printing a line: ${text}`)))
+  })
+}
+
+/** Is process `pid` still running? */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
   }
 }

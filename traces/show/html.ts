@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { sequenceChart } from './chart.js'
 import type { ItfTrace } from '../itf.js'
-import { formatAction, formatHeader, stateVariables, verdictOf } from './text.js'
+import { formatAction, formatHeader, inCycle, stateVariables, verdictOf } from './text.js'
 import { changesOf, rowsOf, type Json } from './values.js'
 
 const style = readFileSync(new URL('../../../traces/show/viewer.css', import.meta.url), 'utf8')
@@ -27,6 +27,8 @@ export function viewModel(trace: ItfTrace, title: string) {
     actor: chart.actors[i],
     sends: chart.sends[i],
     changes: i === 0 ? [] : vars.flatMap((v) => changesOf(v, trace.states[i - 1][v] as Json, state[v] as Json)),
+    /** On the cycle of a lasso (a liveness counterexample), which repeats forever. */
+    cycle: inCycle(trace, i),
   }))
   return { title, header: formatHeader(trace), verdict: verdictOf(trace), lanes: chart.lanes, arrows: chart.arrows, steps, states }
 }

@@ -53,6 +53,14 @@ export function formatAction(state: ItfState): string {
 
 /** What the last state is: `TCConsistent is violated in state 5`, a deadlock, or null. Reads
  * protocheck's #meta.result/property and Quint's #meta.status. */
+/** Is state `i` on the cycle of a lasso? The cycle runs from the state before `loop` (which
+ * the last state equals) to the last state; a stutter (`loop` = last) is the last state. */
+export function inCycle(trace: ItfTrace, i: number): boolean {
+  if (trace.loop === undefined) return false
+  const last = trace.states.length - 1
+  return i >= (trace.loop === last ? last : trace.loop - 1)
+}
+
 export function verdictOf(trace: ItfTrace): string | null {
   const meta = trace['#meta'] ?? {}
   const last = trace.states.length - 1
@@ -86,9 +94,7 @@ export function formatTrace(trace: ItfTrace, style: Style = plain): string[] {
   const vars = stateVariables(trace)
   const lines: string[] = []
   trace.states.forEach((state, i) => {
-    // The lasso's cycle is marked: every state from the one before `loop` repeats forever.
-    const cycle = trace.loop !== undefined && i >= Math.max(0, trace.loop - (trace.loop === trace.states.length - 1 ? 0 : 1))
-    lines.push(`${style.bold(`${i}`.padStart(3))} ${style.bold(formatAction(state))}${cycle ? style.yellow('  (cycle)') : ''}`)
+    lines.push(`${style.bold(`${i}`.padStart(3))} ${style.bold(formatAction(state))}${inCycle(trace, i) ? style.yellow('  (cycle)') : ''}`)
     const previous = i > 0 ? trace.states[i - 1] : undefined
     const before = lines.length
     for (const name of vars) {

@@ -8,7 +8,7 @@
   interface Lane { id: string; label: string }
   interface Arrow { from: number; to: number; sent: number; received: number; label: string; kind: 'message' | 'interaction' }
   interface Change { path: string; before?: string; after?: string; added?: string[]; removed?: string[] }
-  interface Step { label: string; actor: number; sends: string[]; changes: Change[] }
+  interface Step { label: string; actor: number; sends: string[]; changes: Change[]; cycle: boolean }
   interface View {
     title: string
     header: string
@@ -71,6 +71,10 @@
     li.appendChild(el('span', { class: 'index' }, String(i)))
     li.appendChild(el('span', { class: 'label' }, step.label))
     if (i === last && view.verdict) li.classList.add('violation')
+    if (step.cycle) {
+      li.classList.add('cycle')
+      li.title = `${step.label} (on the cycle that repeats forever)`
+    }
     li.addEventListener('click', () => select(i))
     list.appendChild(li)
     return li

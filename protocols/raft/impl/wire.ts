@@ -3,7 +3,7 @@
 // a message without fields, entries of null) is answered with an error or dropped, and the
 // server keeps running.
 
-import { Ajv } from 'ajv'
+import { Ajv, type ValidateFunction } from 'ajv'
 import type { PutCommand } from './kv.js'
 import type { RaftMessage, ServerId } from './messages.js'
 
@@ -54,11 +54,12 @@ const requestSchema = {
   ],
 }
 
-const valid = new Ajv({ strict: false }).compile(requestSchema)
+let valid: ValidateFunction | undefined
 
 /** The request `raw` is, or null if it is not one a server accepts. Server ids must also be
  * below `servers`. */
 export function parseRequest(raw: unknown, servers: number): Request | null {
+  valid ??= new Ajv({ strict: false }).compile(requestSchema)
   if (!valid(raw)) return null
   const request = raw as Request
   if (request.kind === 'raft' && (request.message.from >= servers || request.message.to >= servers)) return null
