@@ -9,6 +9,7 @@ import { searchOptions, type CheckSettings, type SettingName } from '../checker/
 import { checkReport, summaryLines, type CheckReport } from '../checker/report.js'
 import type { Progress, SearchOptions } from '../checker/search.js'
 import { traceFromPath, type ItfTrace } from '../traces/itf.js'
+import { toolVersion } from '../traces/version.js'
 import { formatTrace, plain } from '../traces/show/text.js'
 import { loadModel } from './load.js'
 
@@ -39,9 +40,10 @@ export async function check(model: Model | string, options: CheckOptions = {}, n
   const strategy = options.strategy ?? 'bfs'
   const search = { ...searchOptions(instance, options, names), onProgress: options.onProgress, interruption: options.interruption }
   refuseUnsoundLiveness(instance, strategy, search)
+  if (search.persistence) search.persistence.toolVersion = toolVersion
   options.onStart?.(instance, search)
   const result = await checkAsync(instance, strategy, search)
-  const trace = result.path && traceFromPath(instance, result.path, { result: result.result, property: result.property, loop: result.loop })
+  const trace = result.path && traceFromPath(instance, result.path, { result: result.result, property: result.property, error: result.error, loop: result.loop })
   return { report: checkReport(instance, strategy, result, null), trace, instance }
 }
 

@@ -63,7 +63,10 @@ export async function simulate(model: Model | string, options: SimulateOptions =
   options.onStart?.(instance, seed)
   const result = workers > 1 ? await simulateInWorkers(instance, settings, workers) : await completeAsync(simulation(instance, settings))
   let path = result.path
-  if (path && (options.minimize ?? true)) {
+  // The minimiser keeps a trace ending in the same broken state (or deadlock); a broken step
+  // property or an evaluation error is left as the walk found it.
+  const minimizable = result.error === null && !(result.property && instance.property(result.property).kind === 'step')
+  if (path && (options.minimize ?? true) && minimizable) {
     const failure = result.result === 'violation' ? { result: 'violation' as const, property: result.property! } : { result: 'deadlock' as const }
     path = minimizePath(instance, path, failure).path
   }
@@ -73,9 +76,10 @@ export async function simulate(model: Model | string, options: SimulateOptions =
     traceFromPath(instance, path, {
       result: result.result,
       property: result.property,
+      error: result.error,
       seed,
       description:
-        `${result.result}${result.property ? ` of ${result.property}` : ''} in ${instance.describe()}, found by simulation ` +
+        `${result.error ? `evaluation error (${result.error.in} ${result.error.name} threw: ${result.error.message})` : `${result.result}${result.property ? ` of ${result.property}` : ''}`} in ${instance.describe()}, found by simulation ` +
         `(seed ${seed}, walk ${result.failingRun})${path.length < walkLength ? `, minimised from ${walkLength} to ${path.length} states` : ''}`,
     })
   return { result, seed, trace, instance }

@@ -13,66 +13,87 @@ import { ordinalsTo, replayOrdinals } from './path.js'
 import { StateQueue } from './queue.js'
 import { complete, SearchTally, type Search, type SearchOptions, type SearchResult } from './search.js'
 import { FingerprintSet } from './stateset.js'
-import { StepHandler } from './steps.js'
+import { brokenOrdinals, StepHandler } from './steps.js'
 import { GraphRecorder } from './liveness/recorder.js'
 import { checkLiveness } from './liveness/check.js'
 import { lassoPath } from './liveness/lasso-path.js'
+import { DiskVisitedSet } from './persist/disk-set.js'
+import { BfsPersistence } from './persist/persistence.js'
 
 export function bfs(instance: Instance, options: SearchOptions = {}): SearchResult {
   return complete(bfsSearch(instance, options))
 }
 
 export function* bfsSearch(instance: Instance, options: SearchOptions = {}): Search {
-  const log = new ParentLog()
+  // --checkpoint, --recover and --disk (persist/): structures from a checkpoint, a visited set that spills.
+  const persistence = options.persistence ? new BfsPersistence(instance, { ...options, persistence: options.persistence }) : null
+  const log = persistence?.log ?? new ParentLog()
   try {
-    return yield* search(instance, options, log)
+    return yield* search(instance, options, log, persistence)
   } finally {
     log.close()
+    persistence?.close()
   }
 }
 
-function* search(instance: Instance, options: SearchOptions, log: ParentLog): Search {
+function* search(instance: Instance, options: SearchOptions, log: ParentLog, persistence: BfsPersistence | null): Search {
   const words = instance.words
   const tally = new SearchTally(instance, options)
   const { budget } = tally
-  // A liveness property is checked on the state graph, which the visited set then records.
+  // A liveness property is checked on the state graph, which the visited set then records
+  // (checkpoints and --disk are refused with liveness: checker/check.ts).
   const graph = instance.liveness.length > 0 ? new GraphRecorder(instance, budget, options.expectedStates) : undefined
-  const seen = graph ?? FingerprintSet.forSearch(options, budget)
-  const queue = new StateQueue(words)
+  const queue = persistence?.queue ?? new StateQueue(words)
+  const enqueue = (state: Uint32Array, parent: number, ordinal: number) => {
+    const id = log.add(parent, ordinal)
+    queue.push(state, id)
+    return id
+  }
+  const seen = graph ?? (persistence ? persistence.visitedSet(budget, enqueue) : FingerprintSet.forSearch(options, budget))
+  // Successors not in the in-memory table wait there until settled (disk-set.ts).
+  const disk = seen instanceof DiskVisitedSet ? seen : null
   const checkDeadlock = options.checkDeadlock ?? true
   const maxStates = options.maxStates ?? Infinity
   const maxDepth = options.maxDepth ?? Infinity
-  const steps = new StepHandler(instance, seen, tally, (successor, ordinal) => {
-    const id = log.add(steps.parent, ordinal)
-    queue.push(successor, id)
-    return id
-  }, options.symmetry, graph)
-  const { onStep } = steps
+  const steps: StepHandler = new StepHandler(instance, seen, tally, (successor, ordinal) =>
+    disk ? disk.defer(successor, steps.parent, ordinal) : enqueue(successor, steps.parent, ordinal), options.symmetry, graph)
 
   const violationPath = () => {
-    const b = steps.broken!
-    const ordinals = b.stored >= 0 ? ordinalsTo(log, b.stored) : [...(b.parent >= 0 ? ordinalsTo(log, b.parent) : []), b.ordinal]
-    return replayOrdinals(instance, ordinals)
+    const ordinals = brokenOrdinals(steps.broken!, (id) => ordinalsTo(log, id))
+    return ordinals && replayOrdinals(instance, ordinals)
   }
 
-  instance.initial(onStep)
-  let depth = queue.length > 0 ? 1 : 0
-  let levelEnd = log.size
+  const recovered = persistence?.restore(tally)
+  if (!recovered) steps.initial()
+  let depth = recovered ? recovered.depth : queue.length > 0 ? 1 : 0
+  let levelEnd = recovered ? recovered.levelEnd : log.size
   let expanded = 0
   let incomplete: string | null = null
+  /** Stopped between two expansions: a checkpoint written now continues exactly. */
+  let resumable = false
+  const checkpoint = () => persistence!.checkpoint(tally, seen, depth, levelEnd)
 
-  while (!steps.broken && queue.length > 0) {
+  while (!steps.broken) {
+    // The next level's states must all be stored before its first one is expanded.
+    if (disk && (queue.length === 0 || queue.peekId() >= levelEnd)) disk.settle()
+    if (queue.length === 0) break
     if (budget.reason || log.failure) {
       incomplete = budget.reason ?? log.failure
+      // No checkpoint over a log that failed: its file is not whole.
+      resumable = !log.failure
       break
     }
     if ((++expanded & 255) === 0) {
       incomplete = tally.tick(() => ({ generatedStates: tally.generated, distinctStates: log.size, queued: queue.length, depth }))
+      resumable = incomplete !== null
       if (incomplete) break
+      if (persistence?.checkpointDue) checkpoint()
       if (tally.yieldDue()) yield
     }
+    if (disk && log.size + disk.pendingCount >= maxStates) disk.settle()
     if (log.size >= maxStates) {
       incomplete = `--max-states ${maxStates} reached`
+      resumable = true
       break
     }
     const { chunk, offset, id } = queue.shift()
@@ -86,15 +107,19 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog): Se
       incomplete = `--max-depth ${maxDepth} reached`
       break
     }
-    steps.parent = id
-    const enabled = instance.successors(chunk, offset, onStep)
+    const enabled = steps.expand(id, chunk, offset)
     if (enabled === 0 && checkDeadlock && !steps.broken && !instance.currentIsTerminal()) {
+      disk?.settle()
+      persistence?.finished(true, false, checkpoint)
       return tally.finish({ result: 'deadlock', property: null, reason: 'a state with no enabled step', path: replayOrdinals(instance, ordinalsTo(log, id)) }, log.size, depth)
     }
   }
 
+  disk?.settle()
+  persistence?.finished(!incomplete, resumable, checkpoint)
   if (steps.broken) {
-    return tally.finish({ result: 'violation', property: steps.broken.property, reason: null, path: violationPath() }, log.size, depth)
+    const { property, error } = steps.broken
+    return tally.finish({ result: 'violation', property, error, reason: null, path: violationPath() }, log.size, depth)
   }
   if (incomplete) {
     return tally.finish({ result: 'incomplete', property: null, reason: incomplete, path: null }, log.size, depth)

@@ -20,6 +20,7 @@ export function check(instance: Instance, strategy: string, options: SearchOptio
  * with `workers` > 1, a parallel breadth-first search on worker threads. */
 export function checkAsync(instance: Instance, strategy: string, options: SearchOptions = {}): Promise<SearchResult> {
   const workers = options.workers ?? 1
+  if (workers > 1 && options.persistence) return Promise.reject(new InputError(`${persistenceFlag(options)} works with one worker only, not --workers ${workers}`))
   // A liveness check runs on one thread whatever --workers says: the graph is recorded by
   // one breadth-first search, so the verdict cannot depend on how threads interleave.
   if (workers > 1 && instance.liveness.length === 0) {
@@ -36,6 +37,7 @@ function search(instance: Instance, strategy: string, options: SearchOptions): S
     instance = withoutLiveness(instance)
   }
   refuseUnsoundLiveness(instance, strategy, options)
+  if (options.persistence && strategy !== 'bfs') throw new InputError(`${persistenceFlag(options)} works with breadth-first search only, not ${strategy}`)
   switch (strategy) {
     case 'bfs':
       return bfsSearch(instance, options)
@@ -46,7 +48,7 @@ function search(instance: Instance, strategy: string, options: SearchOptions): S
   }
 }
 
-const cannotCheckLiveness = (strategy: string, options: SearchOptions) => Boolean(options.symmetry) || strategy !== 'bfs'
+const cannotCheckLiveness = (strategy: string, options: SearchOptions) => Boolean(options.symmetry) || strategy !== 'bfs' || Boolean(options.persistence)
 
 /** The same configuration with every property but the liveness ones selected. */
 function withoutLiveness(instance: Instance): Instance {
@@ -70,4 +72,14 @@ export function refuseUnsoundLiveness(instance: Instance, strategy: string, opti
   if (strategy !== 'bfs') {
     throw new InputError(`liveness properties (${names}) are checked by breadth-first search only, not ${strategy}; select other properties with --property, or use --strategy bfs`)
   }
+  if (options.persistence) {
+    // A checkpoint holds the visited set, not the state graph a liveness check needs.
+    throw new InputError(`${persistenceFlag(options)} cannot be used with the liveness properties ${names} (a checkpoint does not hold the state graph); select other properties with --property`)
+  }
+}
+
+/** The flag that asked for persistence, to name it in a refusal. */
+function persistenceFlag(options: SearchOptions): string {
+  const p = options.persistence!
+  return p.recoverDir ? '--recover' : p.checkpointDir ? '--checkpoint' : p.diskDir ? '--disk' : '--checkpoint-every'
 }

@@ -33,7 +33,7 @@ export function* dfsSearch(instance: Instance, options: SearchOptions = {}): Sea
     return distinct++
   }, options.symmetry)
 
-  instance.initial(steps.onStep)
+  steps.initial()
   let expanded = 0
   let incomplete: string | null = null
   let pastDepthBound = false
@@ -62,17 +62,19 @@ export function* dfsSearch(instance: Instance, options: SearchOptions = {}): Sea
       pastDepthBound = true
       continue
     }
-    steps.parent = 0
-    const enabled = instance.successors(entries, offset, steps.onStep)
+    const enabled = steps.expand(0, entries, offset)
     if (enabled === 0 && checkDeadlock && !steps.broken && !instance.currentIsTerminal()) {
       return tally.finish({ result: 'deadlock', property: null, reason: 'a state with no enabled step', path: replayOrdinals(instance, branch) }, distinct, deepest)
     }
   }
 
   if (steps.broken) {
-    // Broken by a successor of the state at the end of the branch, or by an initial state.
-    const ordinals = depth === 0 ? [steps.broken.ordinal] : [...branch, steps.broken.ordinal]
-    return tally.finish({ result: 'violation', property: steps.broken.property, reason: null, path: replayOrdinals(instance, ordinals) }, distinct, Math.max(deepest, ordinals.length))
+    // Broken by a successor of the state at the end of the branch or by an initial state, or
+    // at the end of the branch itself (an action threw there); an `init` that threw has no path.
+    const { property, error, parent, ordinal } = steps.broken
+    const ordinals = ordinal < 0 ? (parent < 0 ? null : branch) : parent < 0 ? [ordinal] : [...branch, ordinal]
+    const path = ordinals && replayOrdinals(instance, ordinals)
+    return tally.finish({ result: 'violation', property, error, reason: null, path }, distinct, Math.max(deepest, ordinals?.length ?? 0))
   }
   if (!incomplete && pastDepthBound) incomplete = `--max-depth ${maxDepth} reached`
   if (incomplete) return tally.finish({ result: 'incomplete', property: null, reason: incomplete, path: null }, distinct, deepest)

@@ -4,9 +4,9 @@
 // so generating a successor allocates no state object.
 
 import { fileURLToPath } from 'node:url'
-import { InputError, ModelError } from './errors.js'
+import { EvaluationError, InputError, ModelError } from './errors.js'
 import { sourceOf } from './load.js'
-import { wellTyped, type Actions, type Model, type Predicate, type Protocol } from './model.js'
+import { wellTyped, type Actions, type Model, type Predicate, type Protocol, type StepPredicate } from './model.js'
 import { checkBug, resolveParams } from './params.js'
 import { Schema, SchemaError, type Fields, type RecordType } from './schema.js'
 
@@ -27,10 +27,12 @@ export class Instance {
   readonly actionNames: readonly string[]
   readonly invariants: readonly Property[]
   readonly reachables: readonly Property[]
+  /** The step properties checked on every step the search generates. */
+  readonly stepProperties: readonly StepProperty[]
   /** The selected `eventually` and `leadsTo` properties (checked on the state graph, checker/liveness/). */
   readonly liveness: readonly Property[]
   /** Every property the model declares, selected or not (replay evaluates any of them). */
-  readonly allProperties: readonly Property[]
+  readonly allProperties: readonly AnyProperty[]
 
   /** The state being expanded, and a read-only view of it. */
   private readonly current: Uint32Array
@@ -46,9 +48,10 @@ export class Instance {
     this.words = this.schema.words
     this.actionNames = Object.keys(this.protocol.actions)
     this.picksChecked = this.actionNames.map(() => 0)
-    const all = [
+    const all: AnyProperty[] = [
       ...properties(this.protocol.always, 'always'),
       ...properties(this.protocol.sometimes ?? {}, 'sometimes'),
+      ...Object.entries(this.protocol.steps ?? {}).map(([name, holds]): StepProperty => ({ name, kind: 'step', holds })),
       ...properties(this.protocol.eventually ?? {}, 'eventually'),
       ...Object.entries(this.protocol.leadsTo ?? {}).map(([name, { from, to }]): Property => ({ name, kind: 'leadsTo', holds: to, from, wellTyped: false })),
     ]
@@ -60,9 +63,10 @@ export class Instance {
     }
     const selected = config.properties ? all.filter((p) => config.properties!.includes(p.name)) : all
     this.allProperties = all
-    this.invariants = selected.filter((p) => p.kind === 'always')
-    this.reachables = selected.filter((p) => p.kind === 'sometimes')
-    this.liveness = selected.filter((p) => p.kind === 'eventually' || p.kind === 'leadsTo')
+    this.invariants = selected.filter((p): p is Property => !isStep(p) && p.kind === 'always')
+    this.reachables = selected.filter((p): p is Property => !isStep(p) && p.kind === 'sometimes')
+    this.stepProperties = selected.filter(isStep)
+    this.liveness = selected.filter((p): p is Property => p.kind === 'eventually' || p.kind === 'leadsTo')
     this.current = new Uint32Array(this.words)
     this.currentView = this.schema.view(this.current)
     this.successor = new Uint32Array(this.words)
@@ -81,11 +85,15 @@ export class Instance {
   initial(onStep: OnStep) {
     let ordinal = 0
     const { successor, successorDraft } = this
-    this.protocol.init((write) => {
-      successor.fill(0)
-      this.write(write, successorDraft, 'init')
-      onStep(ordinal++, -1, NO_PICKS, successor)
-    })
+    try {
+      this.protocol.init((write) => {
+        successor.fill(0)
+        this.write(write, successorDraft, 'init')
+        handOver(onStep, ordinal++, -1, NO_PICKS, successor)
+      })
+    } catch (e) {
+      throw modelThrew(e, 'action', 'init')
+    }
     if (ordinal === 0) throw new ModelError(`${this.describe()} has no initial state (its init emitted none)`)
   }
 
@@ -97,8 +105,15 @@ export class Instance {
     }
     this.onStep = onStep
     this.ordinal = 0
-    this.protocol.next(this.currentView as never, this.emit as never)
-    this.onStep = ignoreStep
+    try {
+      this.protocol.next(this.currentView as never, this.emit as never)
+    } catch (e) {
+      // Thrown outside any step's write (a guard reading past the end of a log, say): which
+      // action the guard belongs to is unknown, so the error names `next`.
+      throw modelThrew(e, 'action', 'next')
+    } finally {
+      this.onStep = ignoreStep
+    }
     return this.ordinal
   }
 
@@ -130,7 +145,7 @@ export class Instance {
     } catch (e) {
       throw this.invalidWrite(e, name, picks)
     }
-    this.onStep(this.ordinal++, action, picks, successor)
+    handOver(this.onStep, this.ordinal++, action, picks, successor)
   }
 
   private readonly picksChecked: number[]
@@ -162,11 +177,12 @@ export class Instance {
     }
   }
 
-  /** A SchemaError from a model's write, as a ModelError naming the action; anything else as is. */
+  /** A SchemaError from a model's write, as a ModelError naming the action (the model
+   * declared too small a type); anything else the write threw, as an evaluation error of the action. */
   private invalidWrite(e: unknown, action: string, picks?: Record<string, unknown>): unknown {
-    if (!(e instanceof SchemaError)) return e
     const args = picks && Object.keys(picks).length ? `(${JSON.stringify(picks)})` : ''
-    return new ModelError(`${this.model.name}: action ${action}${args} wrote an invalid value: ${e.message}`)
+    if (e instanceof SchemaError) return new ModelError(`${this.model.name}: action ${action}${args} wrote an invalid value: ${e.message}`)
+    return modelThrew(e, 'action', action, args && ` (picks ${args.slice(1, -1)})`)
   }
 
   /** The first invariant the successor breaks, or undefined. */
@@ -174,40 +190,103 @@ export class Instance {
     return this.firstBroken(this.invariants, this.successor, this.successorView)
   }
 
+  /** The first step property broken by the last step emitted (from the state being expanded
+   * to the successor), or undefined. The step object handed to the predicates is reused. */
+  brokenStepPropertyOfSuccessor(action: number, picks: Readonly<Record<string, unknown>>): StepProperty | undefined {
+    const { stepProperties, currentView, successorView, stepTaken } = this
+    if (stepProperties.length === 0) return undefined
+    stepTaken.action = this.actionNames[action]
+    stepTaken.picks = picks
+    let i = 0
+    try {
+      for (; i < stepProperties.length; i++) {
+        if (!stepProperties[i].holds(currentView as never, stepTaken, successorView as never)) return stepProperties[i]
+      }
+    } catch (e) {
+      throw modelThrew(e, 'property', stepProperties[i].name)
+    }
+    return undefined
+  }
+
+  /** The step handed to step properties: one object, rewritten for each step. */
+  private readonly stepTaken: { action: string; picks: Readonly<Record<string, unknown>> } = { action: '', picks: NO_PICKS }
+
   /** Is the successor inside the state constraint? */
   successorWithin(): boolean {
-    return this.protocol.within ? this.protocol.within(this.successorView as never) : true
+    if (!this.protocol.within) return true
+    try {
+      return this.protocol.within(this.successorView as never)
+    } catch (e) {
+      throw modelThrew(e, 'property', 'within')
+    }
   }
 
   /** Is the current state (the one last expanded) a proper end state? */
   currentIsTerminal(): boolean {
-    return this.protocol.terminal ? this.protocol.terminal(this.currentView as never) : false
+    if (!this.protocol.terminal) return false
+    try {
+      return this.protocol.terminal(this.currentView as never)
+    } catch (e) {
+      throw modelThrew(e, 'property', 'terminal')
+    }
   }
 
   /** Mark in `reached` the `sometimes` properties the successor satisfies (those already
    * reached are not evaluated again). */
   markReachedBySuccessor(reached: boolean[]) {
     const { reachables, successorView } = this
-    for (let i = 0; i < reachables.length; i++) {
-      if (!reached[i] && reachables[i].holds(successorView as never)) reached[i] = true
+    let i = 0
+    try {
+      for (; i < reachables.length; i++) {
+        if (!reached[i] && reachables[i].holds(successorView as never)) reached[i] = true
+      }
+    } catch (e) {
+      throw modelThrew(e, 'property', reachables[i].name)
     }
   }
 
   private firstBroken(properties: readonly Property[], words: Uint32Array, view: unknown) {
-    for (let i = 0; i < properties.length; i++) {
-      const p = properties[i]
-      const ok = p.wellTyped ? this.schema.isCanonical(words) : p.holds(view as never)
-      if (!ok) return p
+    let i = 0
+    try {
+      for (; i < properties.length; i++) {
+        const p = properties[i]
+        const ok = p.wellTyped ? this.schema.isCanonical(words) : p.holds(view as never)
+        if (!ok) return p
+      }
+    } catch (e) {
+      throw modelThrew(e, 'property', properties[i].name)
     }
     return undefined
   }
 
-  /** Evaluate one named property on a state given as words (for replays and tools). */
+  /** The property named so, of any kind, selected or not; an InputError if there is none. */
+  property(name: string): AnyProperty {
+    const p = this.allProperties.find((q) => q.name === name)
+    if (!p) throw new InputError(`${this.model.name} has no property '${name}'`)
+    return p
+  }
+
+  /** Evaluate one named state property on a state given as words (for replays and tools). */
   holds(propertyName: string, words: Uint32Array): boolean {
-    const p = this.allProperties.find((q) => q.name === propertyName)
-    if (!p) throw new InputError(`${this.model.name} has no property '${propertyName}'`)
-    if (p.wellTyped) return this.schema.isCanonical(words)
-    return p.holds(this.schema.view(words) as never)
+    const p = this.property(propertyName)
+    if (isStep(p)) throw new InputError(`${propertyName} is a step property: it holds of steps, not of a state`)
+    try {
+      if (p.wellTyped) return this.schema.isCanonical(words)
+      return p.holds(this.schema.view(words) as never)
+    } catch (e) {
+      throw modelThrew(e, 'property', p.name)
+    }
+  }
+
+  /** Evaluate one named step property on the step from `before` to `after` (for replays and tools). */
+  holdsOnStep(propertyName: string, before: Uint32Array, step: { action: string; picks: Readonly<Record<string, unknown>> }, after: Uint32Array): boolean {
+    const p = this.property(propertyName)
+    if (!isStep(p)) throw new InputError(`${propertyName} is not a step property`)
+    try {
+      return p.holds(this.schema.view(before) as never, step, this.schema.view(after) as never)
+    } catch (e) {
+      throw modelThrew(e, 'property', p.name)
+    }
   }
 
   /** A short description of this configuration: `two-phase-commit rm=3 bug=...`. */
@@ -228,6 +307,18 @@ export interface Property {
   readonly wellTyped: boolean
 }
 
+/** A step property: a predicate over (before, step, after). */
+export interface StepProperty {
+  readonly name: string
+  readonly kind: 'step'
+  readonly holds: StepPredicate<RecordType<Fields>>
+}
+
+export type AnyProperty = Property | StepProperty
+
+/** Only step properties are of kind `step` (Property's kind lists every kind, as agreed). */
+const isStep = (p: AnyProperty): p is StepProperty => p.kind === 'step'
+
 function properties(predicates: { readonly [name: string]: Predicate<RecordType<Fields>> }, kind: Property['kind']): Property[] {
   return Object.entries(predicates).map(([name, holds]) => ({ name, kind, holds, wellTyped: holds === wellTyped }))
 }
@@ -243,6 +334,28 @@ function checkFairness(protocol: Protocol<RecordType<Fields>, Actions>, modelNam
 }
 
 const ignoreStep: OnStep = () => {}
+
+/** Something the step callback threw, carried unchanged through the model's `init` or
+ * `next` (which called it through `emit`): it is the checker's, not the model's. */
+class FromCallback {
+  constructor(readonly error: unknown) {}
+}
+
+/** Hand a step to the strategy's callback; what it throws is marked as not the model's. */
+function handOver(onStep: OnStep, ordinal: number, action: number, picks: Readonly<Record<string, unknown>>, successor: Uint32Array) {
+  try {
+    onStep(ordinal, action, picks, successor)
+  } catch (e) {
+    throw new FromCallback(e)
+  }
+}
+
+/** What the model's code threw, as the error to raise: an EvaluationError naming where, or
+ * (from a step callback, or one of protocheck's own errors) the error itself. */
+function modelThrew(e: unknown, where: 'property' | 'action', name: string, context = ''): unknown {
+  if (e instanceof FromCallback) return e.error
+  return EvaluationError.of(e, where, name, context)
+}
 
 /** How many steps of each action have their picks checked. */
 const PICK_CHECKS = 64

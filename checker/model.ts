@@ -37,6 +37,15 @@ export type EmitInitial<T extends Type> = (write: (draft: Draft<T>) => void) => 
 /** A predicate over states. */
 export type Predicate<T extends Type> = (state: View<T>) => boolean
 
+/** A predicate over one step: the state before, the step taken (its action and picks) and the
+ * state after (TLA+'s [][A]_vars). The views and the step object are valid during the call
+ * only: the checker reuses them for the next step. */
+export type StepPredicate<T extends Type> = (
+  before: View<T>,
+  step: { readonly action: string; readonly picks: Readonly<Record<string, unknown>> },
+  after: View<T>,
+) => boolean
+
 /** TLA+'s TypeOK, derived from the schema: every variable holds a value of its declared type
  * and the packed words are canonical. Use as `always: { TypeOK: wellTyped }`. */
 export const wellTyped = (_state: unknown): boolean => true
@@ -52,6 +61,8 @@ export interface Protocol<T extends RecordType<Fields>, A extends Actions> {
   /** Reachability, by name: each must hold in some reachable state, or the check fails
    * (it catches models that are safe only because nothing happens). */
   readonly sometimes?: { readonly [name: string]: Predicate<NoInfer<T>> }
+  /** Step properties (TLA+'s [][A]_vars): true of every step the search takes. */
+  readonly steps?: { readonly [name: string]: StepPredicate<NoInfer<T>> }
   /** Liveness: on every fair behaviour, P holds at some point. */
   readonly eventually?: { readonly [name: string]: Predicate<NoInfer<T>> }
   /** Liveness: P ~> Q, on every fair behaviour each P-state is followed (now or later) by a Q-state. */

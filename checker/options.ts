@@ -5,6 +5,7 @@
 
 import { InputError } from './errors.js'
 import type { Instance } from './instance.js'
+import type { PersistenceOptions } from './persist/persistence.js'
 import type { SearchOptions } from './search.js'
 import { Symmetry } from './symmetry.js'
 
@@ -20,6 +21,14 @@ export interface CheckSettings {
   symmetry?: boolean
   /** Report deadlocks (default true). */
   deadlock?: boolean
+  /** Write checkpoints of the search to this folder (breadth-first, one worker). */
+  checkpoint?: string
+  /** Seconds between checkpoints (default 600). */
+  checkpointEvery?: number
+  /** Continue the search checkpointed in this folder. */
+  recover?: string
+  /** Spill the visited set to this folder past the memory budget. */
+  disk?: string
 }
 
 /** How a setting is called where it was given: the library's names by default. */
@@ -44,6 +53,22 @@ export function searchOptions(instance: Instance, settings: CheckSettings, name:
     workers: wholeNumber(name('workers'), settings.workers, 1, MAX_WORKERS),
     symmetry: settings.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? [], instance.model.name) : undefined,
     checkDeadlock: settings.deadlock ?? true,
+    persistence: persistenceOptions(settings, name),
+  }
+}
+
+function persistenceOptions(settings: CheckSettings, name: SettingName): PersistenceOptions | undefined {
+  const { checkpoint, recover, disk } = settings
+  if (checkpoint === undefined && recover === undefined && disk === undefined && settings.checkpointEvery === undefined) return undefined
+  for (const setting of ['checkpoint', 'recover', 'disk'] as const) {
+    const value = settings[setting]
+    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new InputError(`${name(setting)} needs a folder, got '${String(value)}'`)
+  }
+  return {
+    checkpointDir: checkpoint,
+    checkpointEverySeconds: positiveNumber(name('checkpointEvery'), settings.checkpointEvery),
+    recoverDir: recover,
+    diskDir: disk,
   }
 }
 

@@ -97,8 +97,7 @@ function expandLevel(): boolean {
       }
       const offset = entryAt++ * entryWords
       const id = chunk[offset + words]
-      steps.parent = id
-      const enabled = instance.successors(chunk, offset, steps.onStep)
+      const enabled = steps.expand(id, chunk, offset)
       if (steps.broken) return true
       if (enabled === 0 && setup.checkDeadlock && !instance.currentIsTerminal()) {
         deadlock = id
@@ -148,8 +147,7 @@ function run() {
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'initial':
-      steps.parent = -1
-      instance.initial(steps.onStep)
+      steps.initial()
       finishLevel()
       break
     case 'level':

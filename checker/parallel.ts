@@ -18,7 +18,7 @@ import { replayOrdinals } from './path.js'
 import type { MemoryBudget } from './budget.js'
 import { SearchTally, type SearchOptions, type SearchResult } from './search.js'
 import { MAX_LOAD, SharedFingerprintSet } from './sharedset.js'
-import type { Broken } from './steps.js'
+import { brokenOrdinals, type Broken } from './steps.js'
 import { sourceOf } from './load.js'
 
 const workerScript = new URL('./parallel-worker.js', import.meta.url)
@@ -144,11 +144,12 @@ export async function parallelBfs(instance: Instance, workers: number, options: 
       const logs = await pool.logs()
       let path
       try {
-        path = replayOrdinals(instance, broken ? brokenOrdinals(logs, workers, broken) : ordinalsTo(logs, workers, deadlock))
+        const ordinals = broken ? brokenOrdinals(broken, (id) => ordinalsTo(logs, workers, id)) : ordinalsTo(logs, workers, deadlock)
+        path = ordinals && replayOrdinals(instance, ordinals)
       } finally {
         logs.forEach((log) => log.close())
       }
-      if (broken) return tally.finish({ result: 'violation', property: broken.property, reason: null, path }, distinct, Math.max(depth, 1))
+      if (broken) return tally.finish({ result: 'violation', property: broken.property, error: broken.error, reason: null, path }, distinct, Math.max(depth, 1))
       return tally.finish({ result: 'deadlock', property: null, reason: 'a state with no enabled step', path }, distinct, depth)
     }
     if (incomplete) return tally.finish({ result: 'incomplete', property: null, reason: incomplete, path: null }, distinct, depth)
@@ -168,11 +169,6 @@ function ordinalsTo(logs: ParentLog[], workers: number, id: number): number[] {
     at = log.parent(local)
   }
   return ordinals.reverse()
-}
-
-function brokenOrdinals(logs: ParentLog[], workers: number, b: Broken): number[] {
-  if (b.stored >= 0) return ordinalsTo(logs, workers, b.stored)
-  return [...(b.parent >= 0 ? ordinalsTo(logs, workers, b.parent) : []), b.ordinal]
 }
 
 /** The worker threads and their messages, read in arrival order. */

@@ -10,7 +10,7 @@
 // log keeps its entries in memory from then on and says why in `failure`, and the search
 // stops `incomplete` at its next state with its figures (a path can still be rebuilt).
 
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -37,6 +37,34 @@ export class ParentLog {
   size = 0
   /** Why the file could not be written, once that happened; the search stops on it. */
   failure: string | null = null
+
+  /** `keptAt`: the file to flush to, which close() leaves in place (a checkpoint's log);
+   * by default a temporary file that close() removes. */
+  constructor(private readonly keptAt?: string) {}
+
+  /** A log continuing one kept at `path`: its first `flushed` entries are in the file, the
+   * rest (`tail`, less than a chunk) were in memory when it was checkpointed. */
+  static resumed(path: string, flushed: number, tail: { parents: Int32Array; ordinals: Uint16Array }): ParentLog {
+    const log = new ParentLog(path)
+    if (flushed % CHUNK_ENTRIES !== 0 || tail.parents.length !== tail.ordinals.length || tail.parents.length >= CHUNK_ENTRIES) {
+      throw new Error('parent log: flushed entries not a whole number of chunks, or tail too long')
+    }
+    // Nothing flushed: the file is made (truncated) at the first flush, as for a new log.
+    if (flushed > 0) log.file = { dir: null, fd: openSync(path, 'r+') }
+    log.flushed = flushed
+    log.parents.set(tail.parents)
+    log.ordinals.set(tail.ordinals)
+    log.size = flushed + tail.parents.length
+    return log
+  }
+
+  /** For a checkpoint: the flushed entries made durable (fsync), and the entries still in
+   * memory (less than a chunk unless the file failed: no checkpoint is written then). */
+  durable(): { flushed: number; parents: Int32Array; ordinals: Uint16Array } {
+    if (this.file && this.file.fd >= 0) fsyncSync(this.file.fd)
+    const inMemory = this.size - this.flushed
+    return { flushed: this.flushed, parents: this.parents.subarray(0, inMemory), ordinals: this.ordinals.subarray(0, inMemory) }
+  }
 
   /** Record a new state; returns its id. `parent` is -1 for an initial state. */
   add(parent: number, ordinal: number): number {
@@ -103,7 +131,7 @@ export class ParentLog {
         this.flushed += CHUNK_ENTRIES
         return
       } catch (error) {
-        this.failure = `the parent log could not be written to ${tmpdir()} (TMPDIR): ${(error as Error).message}`
+        this.failure = `the parent log could not be written to ${this.keptAt ?? `${tmpdir()} (TMPDIR)`}: ${(error as Error).message}`
       }
     }
     // Keep what is not on disk in memory: the chunk grows by one chunk's worth.
@@ -113,6 +141,7 @@ export class ParentLog {
 
   /** Append the in-memory chunk to the file: every parent (4 bytes each), then every ordinal (2 bytes each). */
   private writeChunk() {
+    if (!this.file && this.keptAt) this.file = { dir: null, fd: openSync(this.keptAt, 'w+') }
     if (!this.file) {
       const dir = mkdtempSync(join(tmpdir(), 'protocheck-parents-'))
       process.on('exit', this.closeAtExit)

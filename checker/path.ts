@@ -25,11 +25,16 @@ export function replayOrdinals(instance: Instance, ordinals: readonly number[]):
   const steps: Step[] = []
   const pick = (target: number, emitAll: (onStep: Parameters<Instance['initial']>[0]) => void, depth: number) => {
     let found: Step | undefined
-    emitAll((ordinal, action, picks, successor) => {
-      if (ordinal === target) {
-        found = { action: action < 0 ? 'init' : instance.actionNames[action], picks, state: successor.slice() }
-      }
-    })
+    try {
+      emitAll((ordinal, action, picks, successor) => {
+        if (ordinal === target) {
+          found = { action: action < 0 ? 'init' : instance.actionNames[action], picks, state: successor.slice() }
+        }
+      })
+    } catch (e) {
+      // The model may throw after the step wanted (the search found a violation first).
+      if (!found) throw e
+    }
     if (!found) throw new Error(`path replay: step ${depth} has no successor with ordinal ${target}; is the model deterministic?`)
     steps.push(found)
     return found.state

@@ -48,6 +48,32 @@ export class StateQueue {
     return this.head
   }
 
+  /** The id of the oldest entry (the one the next shift returns), without removing it. */
+  peekId(): number {
+    if (this.length === 0) throw new Error('peek into an empty StateQueue')
+    const [chunk, entry] = this.headEntry === ENTRIES_PER_CHUNK ? [this.chunks[this.headChunk + 1], 0] : [this.chunks[this.headChunk], this.headEntry]
+    return chunk[entry * this.entryWords + this.stateWords]
+  }
+
+  /** The queued entries, oldest first, as views of whole entries (a state's words, then its
+   * id): what a checkpoint writes, and what pushEntries reads back. */
+  *segments(): Generator<Uint32Array> {
+    let left = this.length
+    let entry = this.headEntry
+    for (let c = this.headChunk; left > 0; c++, entry = 0) {
+      if (entry === ENTRIES_PER_CHUNK) continue
+      const count = Math.min(left, ENTRIES_PER_CHUNK - entry)
+      yield this.chunks[c].subarray(entry * this.entryWords, (entry + count) * this.entryWords)
+      left -= count
+    }
+  }
+
+  /** Append entries laid out as segments() gives them. */
+  pushEntries(entries: Uint32Array) {
+    const words = this.stateWords
+    for (let at = 0; at < entries.length; at += this.entryWords) this.push(entries.subarray(at, at + words), entries[at + words])
+  }
+
   /** Bytes held by chunks not yet consumed. */
   get bytes(): number {
     return (this.chunks.length - this.headChunk) * ENTRIES_PER_CHUNK * this.entryWords * 4

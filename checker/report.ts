@@ -1,6 +1,7 @@
 // The check report: the JSON object of the CLI contract and the console summary, in the
 // manner of Stateright's `states= unique= depth= sec=` and TLC's closing lines.
 
+import type { EvaluationFailure } from './errors.js'
 import type { Instance } from './instance.js'
 import type { SearchResult, Verdict } from './search.js'
 
@@ -25,6 +26,7 @@ export function checkReport(instance: Instance, strategy: string, r: SearchResul
     strategy,
     result: r.result,
     property: r.property,
+    error: r.error,
     reason: r.reason,
     distinctStates: r.distinctStates,
     generatedStates: r.generatedStates,
@@ -48,7 +50,8 @@ export function summaryLines(report: CheckReport): string[] {
       lines.push('result: safe (no property violated, every state explored)')
       break
     case 'violation':
-      lines.push(`result: violation of ${report.property}${report.reason ? ` (${report.reason})` : ''}`)
+      if (report.error) lines.push(`result: evaluation error: ${evaluationErrorLine(report.error)}`)
+      else lines.push(`result: violation of ${report.property}${report.reason ? ` (${report.reason})` : ''}`)
       break
     case 'deadlock':
       lines.push('result: deadlock (a reachable state where no step is enabled; --no-deadlock to allow)')
@@ -73,6 +76,13 @@ export function summaryLines(report: CheckReport): string[] {
   for (const name of report.vacuous) lines.push(`vacuous: ${name} holds only because its premise (from) holds in no reachable state`)
   if (report.traceFile) lines.push(`trace written to ${report.traceFile} (${report.traceLength} states)`)
   return lines
+}
+
+/** `property Safe threw at the end of the trace: ...`: where the model's code threw. */
+export function evaluationErrorLine(error: EvaluationFailure): string {
+  const where =
+    error.in === 'property' ? 'at the end of the trace' : error.name === 'init' ? 'making the initial states (there is no trace)' : 'expanding the last state of the trace'
+  return `${error.in} ${error.name} threw ${where}: ${error.message}`
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits

@@ -2,9 +2,11 @@
 // counting, coverage, `sometimes` witnesses, budgets and the final verdict.
 
 import { MemoryBudget } from './budget.js'
+import type { EvaluationFailure } from './errors.js'
 import { collisionProbability } from './fingerprint.js'
 import type { Instance } from './instance.js'
 import type { Step } from './path.js'
+import type { PersistenceOptions } from './persist/persistence.js'
 import type { Symmetry } from './symmetry.js'
 
 /** `never-witnessed`: every state was explored and a `sometimes` property held in none of
@@ -35,6 +37,8 @@ export interface SearchOptions {
   symmetry?: Symmetry
   /** Called about once a second with the figures so far. */
   onProgress?: (progress: Progress) => void
+  /** Checkpoint, recover, spill the visited set to disk (breadth-first search on one thread). */
+  persistence?: PersistenceOptions
 }
 
 export interface Progress {
@@ -47,8 +51,10 @@ export interface Progress {
 
 export interface SearchResult {
   result: Verdict
-  /** The invariant violated, or the `sometimes` property never satisfied. */
+  /** The property violated (or that threw), or the `sometimes` property never satisfied. */
   property: string | null
+  /** A violation that is an evaluation error: where the model's code threw, and what. */
+  error: EvaluationFailure | null
   /** Why the search is incomplete, or what a path-less violation means. */
   reason: string | null
   distinctStates: number
@@ -113,8 +119,11 @@ export class SearchTally {
     this.deadline = options.timeSeconds === undefined ? Infinity : this.started + options.timeSeconds * 1000
   }
 
+  /** Seconds spent before this run, by the run a recovered search was checkpointed from. */
+  priorSeconds = 0
+
   get seconds() {
-    return (performance.now() - this.started) / 1000
+    return this.priorSeconds + (performance.now() - this.started) / 1000
   }
 
   /** Time to stop? Also emits progress. Call every few hundred expansions. */
@@ -122,7 +131,7 @@ export class SearchTally {
     const now = performance.now()
     if (now >= this.nextProgress && this.options.onProgress) {
       this.nextProgress = now + 1000
-      this.options.onProgress({ ...progress(), seconds: (now - this.started) / 1000 })
+      this.options.onProgress({ ...progress(), seconds: this.priorSeconds + (now - this.started) / 1000 })
     }
     if (now > this.deadline) return `time limit of ${this.options.timeSeconds} s reached`
     if (this.budget.exceeded()) return this.budget.reason
@@ -142,7 +151,7 @@ export class SearchTally {
   }
 
   finish(
-    partial: Pick<SearchResult, 'result' | 'property' | 'reason' | 'path'> & Partial<Pick<SearchResult, 'loop' | 'vacuous'>>,
+    partial: Pick<SearchResult, 'result' | 'property' | 'reason' | 'path'> & Partial<Pick<SearchResult, 'loop' | 'vacuous'>> & { error?: EvaluationFailure | null },
     distinctStates: number,
     depth: number,
   ): SearchResult {
@@ -160,6 +169,7 @@ export class SearchTally {
     return {
       result,
       property,
+      error: partial.error ?? null,
       reason,
       distinctStates,
       generatedStates: this.generated,

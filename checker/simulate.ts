@@ -13,6 +13,7 @@
 // in one thread or are spread over workers (checker/swarm.ts); results are tallied in walk
 // order and stop at the first walk that breaks something.
 
+import { EvaluationError, type EvaluationFailure } from './errors.js'
 import { fingerprint, fingerprintOut } from './fingerprint.js'
 import type { Instance } from './instance.js'
 import { replayOrdinals, type Step } from './path.js'
@@ -55,8 +56,9 @@ export interface WalkOutcome {
   fingerprints: Int32Array
   /** Per `sometimes` property (by index): whether a state the walk visited satisfied it. */
   witnessed: boolean[]
-  /** Set when the walk broke an invariant or deadlocked: the successor ordinals that replay it. */
-  failure: { result: 'violation' | 'deadlock'; property: string | null; ordinals: number[] } | null
+  /** Set when the walk broke an invariant or a step property, met an evaluation error (`error`)
+   * or deadlocked: the successor ordinals that replay it. */
+  failure: { result: 'violation' | 'deadlock'; property: string | null; error?: EvaluationFailure; ordinals: number[] } | null
 }
 
 /** `incomplete`: interrupted (Ctrl-C, SIGTERM) before the walks asked for were run. */
@@ -65,6 +67,8 @@ export type SimulationVerdict = 'no-violation-found' | 'violation' | 'deadlock' 
 export interface SimulationResult {
   result: SimulationVerdict
   property: string | null
+  /** A violation that is an evaluation error: where the model's code threw, and what. */
+  error: EvaluationFailure | null
   seed: number
   /** Walks tallied: all of them, or up to and including the failing one. */
   runs: number
@@ -120,22 +124,36 @@ export function walk(instance: Instance, seed: number, run: number, { depth, che
 
   // Every step of the current state inside the constraint is copied out, then one is chosen:
   // the model is asked once per state, and the chosen successor is then put back where the
-  // instance's predicates read it. A successor outside the constraint is checked there and
-  // then, as the exhaustive strategies check it, but never taken; nor is a step that changes
-  // nothing (a restart of a server with nothing to lose, say), which would only waste depth.
+  // instance's predicates read it. Step properties are checked on every step generated, as
+  // the exhaustive strategies check them. A successor outside the constraint is checked there
+  // and then, as they check it, but never taken; nor is a step that changes nothing (a
+  // restart of a server with nothing to lose, say), which would only waste depth.
   let options = new Uint32Array(words * 16)
   let optionActions = new Int32Array(16)
   let optionOrdinals = new Int32Array(16)
   let count = 0
   let generated = 0
-  let brokenOutside: { property: string; ordinal: number } | null = null
+  /** A step not taken (yet) that breaks a property, or a property that threw on it. */
+  let brokenBySuccessor: { property: string; ordinal: number; error?: EvaluationFailure } | null = null
   let expanding = false
-  const collect = (ordinal: number, action: number, _picks: unknown, successor: Uint32Array) => {
+  const collect = (ordinal: number, action: number, picks: Readonly<Record<string, unknown>>, successor: Uint32Array) => {
     generated++
-    if (expanding && instance.successorUnchanged()) return
-    if (!instance.successorWithin()) {
-      const broken = brokenOutside ? undefined : instance.brokenInvariantOfSuccessor()
-      if (broken) brokenOutside = { property: broken.name, ordinal }
+    if (brokenBySuccessor) return
+    try {
+      const step = expanding ? instance.brokenStepPropertyOfSuccessor(action, picks) : undefined
+      if (step) {
+        brokenBySuccessor = { property: step.name, ordinal }
+        return
+      }
+      if (expanding && instance.successorUnchanged()) return
+      if (!instance.successorWithin()) {
+        const broken = instance.brokenInvariantOfSuccessor()
+        if (broken) brokenBySuccessor = { property: broken.name, ordinal }
+        return
+      }
+    } catch (e) {
+      if (!(e instanceof EvaluationError)) throw e
+      brokenBySuccessor = { property: e.failure.name, ordinal, error: e.failure }
       return
     }
     if (count === optionActions.length) {
@@ -159,11 +177,35 @@ export function walk(instance: Instance, seed: number, run: number, { depth, che
     failure,
   })
 
-  instance.initial(collect)
+  /** Run the model's `init` or `next`; an action that throws is an evaluation error at the
+   * state reached (`ordinals`), or before any state (`init`). */
+  const expand = (run: () => unknown): WalkOutcome['failure'] => {
+    try {
+      run()
+      return null
+    } catch (e) {
+      if (!(e instanceof EvaluationError)) throw e
+      return { result: 'violation', property: null, error: e.failure, ordinals: ordinals.slice() }
+    }
+  }
+  /** Evaluate properties on the state just taken; one that throws is an evaluation error there. */
+  const checkTaken = (): WalkOutcome['failure'] => {
+    try {
+      instance.markReachedBySuccessor(witnessed)
+      const broken = instance.brokenInvariantOfSuccessor()
+      return broken ? { result: 'violation', property: broken.name, ordinals } : null
+    } catch (e) {
+      if (!(e instanceof EvaluationError)) throw e
+      return { result: 'violation', property: e.failure.name, error: e.failure, ordinals }
+    }
+  }
+
+  const initFailure = expand(() => instance.initial(collect))
+  if (initFailure) return outcome(initFailure, 0)
   for (let step = 0; ; step++) {
-    if (brokenOutside) {
-      const { property, ordinal } = brokenOutside
-      return outcome({ result: 'violation', property, ordinals: [...ordinals, ordinal] }, step)
+    if (brokenBySuccessor) {
+      const { property, ordinal, error } = brokenBySuccessor
+      return outcome({ result: 'violation', property, ...(error ? { error } : {}), ordinals: [...ordinals, ordinal] }, step)
     }
     if (count === 0) {
       // Only a state with no step at all is a deadlock; one whose steps all leave the
@@ -177,14 +219,15 @@ export function walk(instance: Instance, seed: number, run: number, { depth, che
     if (step > 0) actionCounts[optionActions[chosen]]++
     instance.successor.set(current)
     remember(current)
-    instance.markReachedBySuccessor(witnessed)
-    const broken = instance.brokenInvariantOfSuccessor()
-    if (broken) return outcome({ result: 'violation', property: broken.name, ordinals }, step)
+    const broken = checkTaken()
+    if (broken) return outcome(broken, step)
     if (step === depth) return outcome(null, step)
     count = 0
     generated = 0
     expanding = true
-    instance.successors(current, 0, collect)
+    const thrown = expand(() => instance.successors(current, 0, collect))
+    // A property broken by an earlier step of this expansion is the finding; keep it.
+    if (thrown && !brokenBySuccessor) return outcome(thrown, step)
   }
 }
 
@@ -264,12 +307,13 @@ export class SimulationTally {
     return {
       result: failure ? failure.result : this.stopped?.interrupted ? 'incomplete' : 'no-violation-found',
       property: failure ? failure.property : null,
+      error: failure?.error ?? null,
       seed: this.options.seed,
       runs: this.runs,
       steps: this.steps,
       distinctStates: this.seen.size,
       failingRun: this.failure ? this.failure.run : null,
-      path: failure ? replayOrdinals(this.instance, failure.ordinals) : null,
+      path: failure && failure.ordinals.length > 0 ? replayOrdinals(this.instance, failure.ordinals) : null,
       coverage: Object.fromEntries(this.instance.actionNames.map((name, i) => [name, this.actionCounts[i]])),
       witnessed: Object.fromEntries(this.instance.reachables.map((p, i) => [p.name, this.witnessed[i]])),
       reason: !this.failure && this.runs < this.options.runs ? (this.stopped?.reason ?? null) : null,

@@ -50,6 +50,65 @@ export class FingerprintSet {
     }
   }
 
+  /** Is the fingerprint in the set? (Normalised as add() stores it.) */
+  has(lo: number, hi: number): boolean {
+    if (lo === 0 && hi === 0) hi = 1
+    const table = this.table
+    const mask = this.mask
+    for (let slot = (lo ^ (hi >>> 7)) & mask; ; slot = (slot + 1) & mask) {
+      const i = slot << 1
+      const a = table[i]
+      const b = table[i + 1]
+      if (a === 0 && b === 0) return false
+      if (a === lo && b === hi) return true
+    }
+  }
+
+  /** How many fingerprints fit before the next add() doubles the table. */
+  get capacity(): number {
+    return this.limit
+  }
+
+  /** Hands `consume` the stored fingerprints sorted as unsigned 64-bit numbers (hi word
+   * first), as (lo, hi) pairs moved to the front of the table's own memory (no copy, so a spill
+   * to disk needs no second table), then empties the set. */
+  drainSorted(consume: (sorted: Uint32Array) => void): void {
+    const table = this.table
+    let count = 0
+    for (let i = 0; i < table.length; i += 2) {
+      if (table[i] !== 0 || table[i + 1] !== 0) {
+        table[count * 2] = table[i]
+        table[count * 2 + 1] = table[i + 1]
+        count++
+      }
+    }
+    // Little-endian (lo, hi) pairs read as 64-bit words are hi * 2^32 + lo: the native sort orders them.
+    new BigUint64Array(table.buffer, table.byteOffset, count).sort()
+    try {
+      consume(new Uint32Array(table.buffer, table.byteOffset, count * 2))
+    } finally {
+      table.fill(0)
+      this.size = 0
+    }
+  }
+
+  /** The table's words as they are (for a checkpoint): restoring them restores the set. */
+  get words(): Int32Array {
+    return this.table
+  }
+
+  /** A set holding exactly the table `words` (as returned by `words`), with `size` fingerprints. */
+  static fromWords(words: Int32Array, size: number): FingerprintSet {
+    const slots = words.length / 2
+    if (!Number.isInteger(Math.log2(slots)) || slots < 16) throw new Error(`visited table of ${slots} slots: not a power of two`)
+    const set = new FingerprintSet(16)
+    set.table = words
+    set.mask = slots - 1
+    set.limit = Math.floor(slots * MAX_LOAD)
+    set.size = size
+    return set
+  }
+
   /** A table of at most `bytes` (a power of two of slots, at least 16). */
   static ofBytes(bytes: number): FingerprintSet {
     const slots = 2 ** Math.max(4, Math.floor(Math.log2(bytes / BYTES_PER_SLOT)))

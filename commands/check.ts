@@ -38,6 +38,10 @@ interface CheckArgs {
   workers?: number
   junit?: string
   'out-dir'?: string
+  checkpoint?: string
+  'checkpoint-every'?: number
+  recover?: string
+  disk?: string
 }
 
 export const checkOptions = (y: Argv) =>
@@ -56,11 +60,15 @@ export const checkOptions = (y: Argv) =>
     .option('workers', { type: 'number', describe: 'worker threads for a parallel breadth-first search (default 1)' })
     .option('symmetry', { type: 'boolean', describe: 'one state per renaming of the node ids the model declares symmetric' })
     .option('fp-mem', { type: 'number', describe: 'MB for the visited-states table from the start (8 bytes a slot, at most 3/4 full)' })
+    .option('checkpoint', { type: 'string', describe: 'write checkpoints of the search to this folder (bfs, one worker)' })
+    .option('checkpoint-every', { type: 'number', describe: 'seconds between checkpoints (default 600)' })
+    .option('recover', { type: 'string', describe: 'continue the search checkpointed in this folder' })
+    .option('disk', { type: 'string', describe: 'spill the visited set to this folder past --memory' })
     .option('junit', { type: 'string', describe: 'spec files: write JUnit XML (one testcase per spec) to this file' })
     .option('out-dir', { type: 'string', describe: 'spec files: write counterexamples here (default: <junit file>-traces/)' })
 
 /** Options that configure one model's check; a spec file sets these itself. */
-const modelOnlyOptions = ['param', 'bug', 'strategy', 'max-states', 'max-depth', 'time', 'out', 'progress', 'memory', 'fp-mem', 'symmetry', 'workers'] as const
+const modelOnlyOptions = ['param', 'bug', 'strategy', 'max-states', 'max-depth', 'time', 'out', 'progress', 'memory', 'fp-mem', 'symmetry', 'workers', 'checkpoint', 'checkpoint-every', 'recover', 'disk'] as const
 
 /** A folder, or files ending in .json, are spec files; anything else names a model. */
 const isSpecTarget = (target: string) => target.endsWith('.json') || (existsSync(target) && statSync(target).isDirectory())
@@ -98,6 +106,10 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       workers: args.workers,
       symmetry: args.symmetry,
       deadlock: args.deadlock,
+      checkpoint: args.checkpoint,
+      checkpointEvery: args['checkpoint-every'],
+      recover: args.recover,
+      disk: args.disk,
       onProgress: args.progress ?? process.stderr.isTTY ? printProgress : undefined,
       onStart: args.json ? undefined : (instance, search) => process.stderr.write(`checking ${describeCheck(instance, search, options.strategy!)}\n`),
     }

@@ -5,7 +5,9 @@
 import type { Argv, CommandModule } from 'yargs'
 import { loadModel } from '../api/load.js'
 import { simulate, type SimulateOptions } from '../api/simulate.js'
+import type { EvaluationFailure } from '../checker/errors.js'
 import { flagNames } from '../checker/options.js'
+import { evaluationErrorLine } from '../checker/report.js'
 import type { SimulationProgress, SimulationResult } from '../checker/simulate.js'
 import { tryWriteTrace } from './trace-output.js'
 import { colors, formatTrace, plain } from '../traces/show/text.js'
@@ -43,6 +45,7 @@ export interface SimulateReport {
   distinctStates: number
   result: SimulationResult['result']
   property: string | null
+  error: EvaluationFailure | null
   /** Why fewer walks than asked were run (the time limit), or null. */
   reason: string | null
   /** The failing walk (0-based), and the command that runs exactly the walks up to it. */
@@ -118,6 +121,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       distinctStates: result.distinctStates,
       result: result.result,
       property: result.property,
+      error: result.error,
       reason: result.reason,
       failingRun: result.failingRun,
       reproduce,
@@ -153,7 +157,9 @@ export function simulationSummary(r: SimulateReport): string[] {
   } else if (r.result === 'incomplete') {
     lines.push(`result: incomplete (${r.reason}): no violation found in the ${r.runs} walks run (seed ${r.seed})`)
   } else {
-    const what = r.result === 'violation' ? `violation of ${r.property}` : 'deadlock (a state where no step is enabled; --no-deadlock to allow)'
+    const what = r.error
+      ? `evaluation error: ${evaluationErrorLine(r.error)}`
+      : r.result === 'violation' ? `violation of ${r.property}` : 'deadlock (a state where no step is enabled; --no-deadlock to allow)'
     lines.push(`result: ${what} in walk ${r.failingRun} (seed ${r.seed})`)
     lines.push(`reproduce: ${r.reproduce}`)
     if (r.traceLength !== r.walkLength) lines.push(`trace minimised from ${r.walkLength} to ${r.traceLength} states`)

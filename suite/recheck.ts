@@ -4,7 +4,7 @@
 // that no longer fits the model is bad input, named with its first bad step; the verdict is
 // judged on the states as the model derives them, never on what the file claims.
 
-import { InputError } from '../checker/errors.js'
+import { EvaluationError, InputError, type EvaluationFailure } from '../checker/errors.js'
 import type { Instance } from '../checker/instance.js'
 import type { Step } from '../checker/path.js'
 import type { SearchResult } from '../checker/search.js'
@@ -12,7 +12,8 @@ import type { ItfTrace } from '../traces/itf.js'
 import { decodeTrace, stepProblem } from '../traces/read.js'
 
 /** The verdict of a recorded trace in `instance`: a violation at the first state that breaks
- * one of the checked invariants (the path cut there), a deadlock if its last state has no
+ * one of the checked invariants or step properties, or where one throws (an evaluation error;
+ * the path cut there), a deadlock if its last state has no
  * step and is not terminal, and otherwise `incomplete`: a path proves nothing. */
 export function recheckTrace(instance: Instance, trace: ItfTrace, options: { checkDeadlock?: boolean } = {}): SearchResult {
   const started = performance.now()
@@ -38,12 +39,19 @@ export function recheckTrace(instance: Instance, trace: ItfTrace, options: { che
 
   let end = steps.length
   let property: string | null = null
+  let error: EvaluationFailure | null = null
   for (let k = 0; k < steps.length && property === null; k++) {
-    const broken = instance.invariants.find((p) => !instance.holds(p.name, steps[k].state))
-    if (broken) {
-      property = broken.name
-      end = k + 1
+    try {
+      const broken =
+        (k > 0 ? instance.stepProperties.find((p) => !instance.holdsOnStep(p.name, steps[k - 1].state, steps[k], steps[k].state)) : undefined) ??
+        instance.invariants.find((p) => !instance.holds(p.name, steps[k].state))
+      if (broken) property = broken.name
+    } catch (e) {
+      if (!(e instanceof EvaluationError)) throw e
+      error = e.failure
+      property = error.name
     }
+    if (property !== null) end = k + 1
   }
   const path = steps.slice(0, end)
   const deadlock = property === null && (options.checkDeadlock ?? true) && isDeadlock(instance, path.at(-1)!.state)
@@ -52,6 +60,7 @@ export function recheckTrace(instance: Instance, trace: ItfTrace, options: { che
   return {
     result: property !== null ? 'violation' : deadlock ? 'deadlock' : 'incomplete',
     property,
+    error,
     reason: property !== null || deadlock ? null : 'the recorded trace ends without breaking a checked property',
     distinctStates: path.length,
     generatedStates: path.length - 1,

@@ -7,7 +7,7 @@ import { Ajv, type ErrorObject } from 'ajv'
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { checkAsync, strategies } from '../checker/check.js'
-import { InputError, ModelError } from '../checker/errors.js'
+import { InputError, ModelError, type EvaluationFailure } from '../checker/errors.js'
 import { Instance } from '../checker/instance.js'
 import { searchOptions, type SettingName } from '../checker/options.js'
 import { checkReport, type CheckReport } from '../checker/report.js'
@@ -197,12 +197,14 @@ function describeSchemaError(error: ErrorObject): string {
 }
 
 /** Did the check give the verdict the spec expects? */
-export function matches(expect: Expectation, report: Pick<CheckReport, 'result' | 'property'>): boolean {
-  if (expect.result !== report.result) return false
+export function matches(expect: Expectation, report: Pick<CheckReport, 'result' | 'property' | 'error'>): boolean {
+  // An evaluation error is a bug in the model's code, never the violation a spec expects.
+  if (expect.result !== report.result || report.error) return false
   return expect.property === undefined || expect.property === report.property
 }
 
-export function formatExpectation(e: { result: string; property?: string | null }): string {
+export function formatExpectation(e: { result: string; property?: string | null; error?: EvaluationFailure | null }): string {
+  if (e.error) return `evaluation error in ${e.error.in} ${e.error.name}`
   if (e.result === 'violation' && e.property) return `violation of ${e.property}`
   if (e.result === 'never-witnessed' && e.property) return `never witnessed: ${e.property}`
   return e.result
@@ -214,8 +216,8 @@ export async function runSpec({ spec, instance, symmetry, recorded, driver }: Lo
   const result =
     recorded ??
     (await checkAsync(instance, spec.strategy, { ...searchOptions(instance, { ...spec.bounds, deadlock: spec.deadlock }, specFieldNames), symmetry, interruption }))
-  const description = `${result.result}${result.property ? ` of ${result.property}` : ''} in spec ${spec.name} (${instance.describe()})`
-  const trace = result.path ? traceFromPath(instance, result.path, { result: result.result, property: result.property, description, loop: result.loop }) : null
+  const description = `${formatExpectation(result)} in spec ${spec.name} (${instance.describe()})`
+  const trace = result.path ? traceFromPath(instance, result.path, { result: result.result, property: result.property, error: result.error, description, loop: result.loop }) : null
   let traceFile: string | null = null
   if (trace && traceDir) {
     mkdirSync(traceDir, { recursive: true })

@@ -4,6 +4,7 @@
 
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { EvaluationFailure } from '../checker/errors.js'
 import type { Instance } from '../checker/instance.js'
 import { sourceOf } from '../checker/load.js'
 import type { Step } from '../checker/path.js'
@@ -28,6 +29,10 @@ export interface ItfMeta {
   bug?: string | null
   result?: string
   property?: string | null
+  /** The kind of `property` (always, step, ...): a step property is broken by the last step. */
+  propertyKind?: string
+  /** Set when the trace ends in an evaluation error: where the model's code threw, and what. */
+  error?: EvaluationFailure
   seed?: number | null
   description?: string
   [key: string]: unknown
@@ -51,6 +56,7 @@ export interface ItfTrace {
 export interface TraceFacts {
   result: string
   property: string | null
+  error?: EvaluationFailure | null
   seed?: number | null
   description?: string
   /** The lasso's loop index, for a liveness counterexample. */
@@ -60,6 +66,7 @@ export interface TraceFacts {
 /** An ITF trace of a path found in `instance`. */
 export function traceFromPath(instance: Instance, steps: readonly Step[], facts: TraceFacts): ItfTrace {
   const { schema, protocol } = instance
+  const propertyKind = instance.allProperties.find((p) => p.name === facts.property)?.kind
   return {
     '#meta': {
       format: 'ITF',
@@ -71,8 +78,10 @@ export function traceFromPath(instance: Instance, steps: readonly Step[], facts:
       bug: instance.config.bug ?? null,
       result: facts.result,
       property: facts.property,
+      ...(propertyKind ? { propertyKind } : {}),
+      ...(facts.error ? { error: facts.error } : {}),
       seed: facts.seed ?? null,
-      description: facts.description ?? `${facts.result}${facts.property ? ` of ${facts.property}` : ''} in ${instance.describe()}`,
+      description: facts.description ?? describe(instance, facts),
     },
     vars: [...schema.variables, ACTION_TAKEN, NONDET_PICKS],
     states: steps.map((step, index) => {
@@ -89,6 +98,11 @@ export function traceFromPath(instance: Instance, steps: readonly Step[], facts:
     }),
     ...(facts.loop != null ? { loop: facts.loop } : {}),
   }
+}
+
+function describe(instance: Instance, { result, property, error }: TraceFacts): string {
+  if (error) return `evaluation error in ${instance.describe()}: ${error.in} ${error.name} threw: ${error.message}`
+  return `${result}${property ? ` of ${property}` : ''} in ${instance.describe()}`
 }
 
 function modelSource(instance: Instance): string {

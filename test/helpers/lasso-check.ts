@@ -4,7 +4,7 @@
 // Returns what is wrong, or null.
 
 import { canonicalJson } from '../../checker/canonical-json.js'
-import type { Instance } from '../../checker/instance.js'
+import type { Instance, Property } from '../../checker/instance.js'
 import type { Step } from '../../checker/path.js'
 
 export function lassoProblem(instance: Instance, path: readonly Step[], loop: number, propertyName: string): string | null {
@@ -40,7 +40,7 @@ export function lassoProblem(instance: Instance, path: readonly Step[], loop: nu
     if (kind === 'weak' && disabledAt === 0) return `weak fairness of ${a} fails on the cycle`
     if (kind === 'strong' && disabledAt < enabled.length) return `strong fairness of ${a} fails on the cycle`
   }
-  const property = instance.allProperties.find((p) => p.name === propertyName)!
+  const property = instance.allProperties.find((p): p is Property => p.name === propertyName && p.kind !== 'step')!
   const view = (s: Uint32Array) => instance.schema.view(s) as never
   const to = path.map((s) => property.holds(view(s.state)))
   if (property.kind === 'eventually') return to.some(Boolean) ? `${propertyName} holds on the lasso` : null

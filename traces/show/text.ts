@@ -51,8 +51,6 @@ export function formatAction(state: ItfState): string {
   return args.length ? `${actionOf(state)}(${args.join(', ')})` : actionOf(state)
 }
 
-/** What the last state is: `TCConsistent is violated in state 5`, a deadlock, or null. Reads
- * protocheck's #meta.result/property and Quint's #meta.status. */
 /** Is state `i` on the cycle of a lasso? The cycle runs from the state before `loop` (which
  * the last state equals) to the last state; a stutter (`loop` = last) is the last state. */
 export function inCycle(trace: ItfTrace, i: number): boolean {
@@ -61,6 +59,8 @@ export function inCycle(trace: ItfTrace, i: number): boolean {
   return i >= (trace.loop === last ? last : trace.loop - 1)
 }
 
+/** What the last state is: `TCConsistent is violated in state 5`, a deadlock, or null. Reads
+ * protocheck's #meta.result/property/propertyKind/error, ITF's loop and Quint's #meta.status. */
 export function verdictOf(trace: ItfTrace): string | null {
   const meta = trace['#meta'] ?? {}
   const last = trace.states.length - 1
@@ -71,6 +71,9 @@ export function verdictOf(trace: ItfTrace): string | null {
       : `${what}: the cycle ${trace.loop - 1} -> ... -> ${last} repeats forever (state ${last} is state ${trace.loop - 1}, and steps to state ${trace.loop} again)`
   }
   if (meta.result === 'deadlock') return `deadlock: no step is enabled in state ${last}`
+  const error = meta.error
+  if (error) return `${error.in} ${error.name} threw ${error.in === 'action' ? `expanding state ${last}` : `in state ${last}`}: ${error.message}`
+  if (meta.property && meta.propertyKind === 'step') return `${meta.property} is violated by step ${last}`
   if (meta.property) return `${meta.property} is violated in state ${last}`
   if (meta.status === 'violation') return `an invariant is violated in state ${last} (the trace's #meta.status is violation)`
   return null
