@@ -136,7 +136,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
 
 /** `two-phase-commit rm=3 with bfs on 2 workers, symmetry over rm (6 renamings)`: what is about to be checked. */
 function describeCheck(instance: Instance, search: SearchOptions, strategy: string): string {
-  const workers = (search.workers ?? 1) > 1 ? ` on ${search.workers} workers` : ''
+  // A liveness check records its graph in one breadth-first search (checker/check.ts).
+  const workers = (search.workers ?? 1) <= 1 ? '' : instance.liveness.length > 0 ? ` on one thread (liveness properties are checked on one thread, not ${search.workers} workers)` : ` on ${search.workers} workers`
   const symmetry = search.symmetry ? `, symmetry over ${search.symmetry.roles.join(', ')} (${search.symmetry.permutations} renamings)` : ''
   return `${instance.describe()} with ${strategy}${workers}${symmetry}`
 }

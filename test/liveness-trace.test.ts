@@ -52,7 +52,7 @@ test('a loop past the end, or one that does not close, is refused', async () => 
   const { trace } = await check(model, { properties: ['EventuallyQ'], deadlock: false })
   assert.match(traceProblem({ ...trace!, loop: 4 })!, /at \/loop: 4 is past the last state/)
   const instance = Instance.create(model, {}, undefined, ['EventuallyQ'])
-  const open: ItfTrace = { ...trace!, loop: 1 }
+  const open: ItfTrace = { ...trace!, loop: 0 }
   assert.match(stepProblem(instance, decodeTrace(instance, open), open.loop)!, /the loop does not close/)
 })
 

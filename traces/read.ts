@@ -97,11 +97,15 @@ export function decodeTrace(instance: Instance, trace: ItfTrace): Step[] {
  * trace from an older version of the model, or edited by hand). */
 export function stepProblem(instance: Instance, steps: readonly Step[], loop?: number): string | null {
   const equal = (a: Uint32Array, b: Uint32Array) => a.every((w, k) => w === b[k])
-  // A lasso written by protocheck spells its cycle out: the step back from the last state
-  // is the step into `loop`, so the last state must be the one before it.
-  const last = steps.length - 1
-  if (loop !== undefined && loop < last && (loop === 0 || !equal(steps[last].state, steps[loop - 1].state))) {
-    return `the loop does not close: state ${last} is not state ${loop - 1}, so it does not step back to state ${loop}`
+  // A lasso's last state steps back to state `loop` (ITF): by a step of the model, or by a
+  // stutter when the two are equal (protocheck writes its cycles so that the last state is
+  // the one before `loop`; other tools repeat the loop's first state at the end).
+  if (loop !== undefined) {
+    const last = steps[steps.length - 1].state
+    const back = steps[loop].state
+    let closes = equal(last, back)
+    if (!closes) instance.successors(last, 0, (_o, _a, _p, successor) => (closes ||= equal(successor, back)))
+    if (!closes) return `the loop does not close: no step leads from the last state (${steps.length - 1}) back to state ${loop}`
   }
   let initial = false
   instance.initial((_ordinal, _action, _picks, state) => {

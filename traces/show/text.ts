@@ -59,8 +59,9 @@ export function inCycle(trace: ItfTrace, i: number): boolean {
   return i >= (trace.loop === last ? last : trace.loop - 1)
 }
 
-/** What the last state is: `TCConsistent is violated in state 5`, a deadlock, or null. Reads
- * protocheck's #meta.result/property/propertyKind/error, ITF's loop and Quint's #meta.status. */
+/** What the last state is: `TCConsistent is violated in state 5`, a deadlock, a lasso's
+ * cycle, or null. Reads protocheck's #meta.result/property/propertyKind/error, ITF's loop
+ * and Quint's #meta.status. */
 export function verdictOf(trace: ItfTrace): string | null {
   const meta = trace['#meta'] ?? {}
   const last = trace.states.length - 1
