@@ -40,9 +40,11 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog, per
   const words = instance.words
   const tally = new SearchTally(instance, options)
   const { budget } = tally
-  // A liveness property is checked on the state graph, which the visited set then records
-  // (checkpoints and --disk are refused with liveness: checker/check.ts).
-  const graph = instance.liveness.length > 0 ? new GraphRecorder(instance, budget, options.expectedStates) : undefined
+  // A liveness property is checked on the state graph, which the visited set then records.
+  // Checkpoints and --disk keep fingerprints, not the graph: checker/check.ts refuses liveness
+  // named with them and leaves a default selection's out, and a direct call with persistence
+  // checks the safety properties only.
+  const graph = instance.liveness.length > 0 && !persistence ? new GraphRecorder(instance, budget, options.expectedStates) : undefined
   const queue = persistence?.queue ?? new StateQueue(words)
   const enqueue = (state: Uint32Array, parent: number, ordinal: number) => {
     const id = log.add(parent, ordinal)

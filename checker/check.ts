@@ -5,7 +5,7 @@ import { bfsSearch } from './bfs.js'
 import { dfsSearch } from './dfs.js'
 import { parallelBfs } from './parallel.js'
 import { InputError } from './errors.js'
-import type { Instance } from './instance.js'
+import { Instance } from './instance.js'
 import { complete, completeAsync, type Search, type SearchOptions, type SearchResult } from './search.js'
 
 export const strategies = ['bfs', 'dfs'] as const
@@ -31,6 +31,11 @@ export function checkAsync(instance: Instance, strategy: string, options: Search
 }
 
 function search(instance: Instance, strategy: string, options: SearchOptions): Search {
+  // Properties left to the default ("every property") keep their meaning where liveness
+  // cannot be checked: the safety properties are checked; liveness named explicitly is refused.
+  if (instance.liveness.length > 0 && instance.config.properties === undefined && cannotCheckLiveness(strategy, options)) {
+    instance = withoutLiveness(instance)
+  }
   refuseUnsoundLiveness(instance, strategy, options)
   if (options.persistence && strategy !== 'bfs') throw new InputError(`${persistenceFlag(options)} works with breadth-first search only, not ${strategy}`)
   switch (strategy) {
@@ -43,11 +48,20 @@ function search(instance: Instance, strategy: string, options: SearchOptions): S
   }
 }
 
+const cannotCheckLiveness = (strategy: string, options: SearchOptions) => Boolean(options.symmetry) || strategy !== 'bfs' || Boolean(options.persistence)
+
+/** The same configuration with every property but the liveness ones selected. */
+function withoutLiveness(instance: Instance): Instance {
+  const properties = instance.allProperties.filter((p) => p.kind !== 'eventually' && p.kind !== 'leadsTo').map((p) => p.name)
+  return new Instance(instance.model, { ...instance.config, properties })
+}
+
 /** Liveness is checked on the graph a breadth-first search records, without symmetry:
- * anything else with a liveness property selected is an InputError (callers may ask early,
- * before they announce the check). */
+ * anything else with a liveness property named in the selection is an InputError (callers
+ * may ask early, before they announce the check). A selection left to the default is never
+ * refused: search() leaves its liveness properties out. */
 export function refuseUnsoundLiveness(instance: Instance, strategy: string, options: SearchOptions) {
-  if (instance.liveness.length === 0) return
+  if (instance.liveness.length === 0 || instance.config.properties === undefined) return
   const names = instance.liveness.map((p) => p.name).join(', ')
   if (options.symmetry) {
     // Symmetry reduction merges states whose futures are renamings of each other; a cycle

@@ -49,8 +49,8 @@ const bugs = [
   ['no-tie-break', 'Mutex', 12],
 ] as const
 
-test('lamport-mutex: the bugs tested are every bug the model has', () => {
-  assert.equal(bugs.map(([b]) => b).sort(), Object.keys(model.bugs).sort())
+test('lamport-mutex: the bugs tested are every safety bug the model has (no-ack-in-critical-section breaks only liveness: test/lamport-mutex-liveness.test.ts)', () => {
+  assert.equal(bugs.map(([b]) => b).sort(), Object.keys(model.bugs).filter((b) => b !== 'no-ack-in-critical-section').sort())
 })
 
 for (const [bug, property, steps] of bugs) {

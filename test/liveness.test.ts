@@ -125,13 +125,15 @@ test('--workers gives the verdicts of one worker; --symmetry and dfs are refused
   let refused = ''
   // (The graph model declares no symmetric roles; any symmetry at all is refused before use.)
   try {
-    await checkAsync(Instance.create(model), 'bfs', { symmetry: {} as never })
+    await checkAsync(Instance.create(model, {}, undefined, ['EventuallyQ']), 'bfs', { symmetry: {} as never })
   } catch (e) {
     refused = (e as Error).message
   }
   assert.match(refused, /--symmetry cannot check the liveness properties/)
-  await check(model, { strategy: 'dfs' }).catch((e) => (refused = e.message))
+  await check(model, { strategy: 'dfs', properties: ['EventuallyQ'] }).catch((e) => (refused = e.message))
   assert.match(refused, /breadth-first search only, not dfs/)
+  // Left to the default (every property), dfs checks the safety properties only.
+  assert.is((await check(model, { strategy: 'dfs', deadlock: false })).report.result, 'safe')
   // Selecting only safety properties lifts the refusal.
   assert.is((await check(model, { strategy: 'dfs', properties: [], deadlock: false })).report.result, 'safe')
 })

@@ -24,7 +24,8 @@ for (const bug of [undefined, ...Object.keys(model.bugs)]) {
   })
 }
 
-for (const bug of Object.keys(model.bugs)) {
+// no-lease-reclaim breaks only liveness: test/protocols-liveness.test.ts checks it.
+for (const bug of Object.keys(model.bugs).filter((b) => b !== 'no-lease-reclaim')) {
   test(`lock-service --bug ${bug}: the counterexample, as an ITF trace, replays and is reproduced on the implementation`, () => assertBugReplaysOnlyWithTheBug(model, bug, lockServiceDriver))
 }
 

@@ -41,7 +41,8 @@ test('paxos: majorities and chosen, as Voting.tla defines them', async () => {
   assert.equal(chosen([vote(0, 0, 'v1'), vote(1, 0, 'v1'), vote(1, 1, 'v2'), vote(2, 1, 'v2')], Q), ['v1', 'v2'])
 })
 
-for (const bug of Object.keys(model.bugs)) {
+// no-promise-after-vote breaks only liveness: test/paxos-liveness.test.ts checks it.
+for (const bug of Object.keys(model.bugs).filter((b) => b !== 'no-promise-after-vote')) {
   test(`paxos --bug ${bug}: Agreement violated in 12 steps, and the trace is reproduced on the implementation`, async () => {
     const instance = paxos({}, bug)
     const r = bfs(instance)

@@ -70,7 +70,8 @@ test('the same seed gives the same walks; another seed gives other walks', () =>
 
 // Every bug at rm=6, where the walks are long enough for random simulation to mean something:
 // found from a fixed seed, the same way twice, and minimised to at most twice the BFS shortest.
-for (const bug of Object.keys(findModel('two-phase-commit').bugs)) {
+// (prepared-ignores-abort breaks only liveness, which simulation does not check.)
+for (const bug of Object.keys(findModel('two-phase-commit').bugs).filter((b) => b !== 'prepared-ignores-abort')) {
   test(`two-phase-commit rm=6 --bug ${bug}: found from seed 1, reproducibly, minimised to <= 2x the BFS shortest`, () => {
     const instance = twoPhase(6, bug)
     const options = { seed: 1, runs: 5000, depth: 40 }

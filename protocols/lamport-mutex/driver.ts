@@ -8,7 +8,9 @@
 //   ReceiveRelease(p, q)            another kind, or from an empty channel, is not enabled)
 //
 // observe() reads the cores back into the model's variables; acks and releases show the
-// spec's clock field as 0.
+// spec's clock field as 0. With a finite workload (param rounds > 0) the driver plays the
+// clients: it asks each process for the critical section at most `rounds` times, and reports
+// how many times it has (the model's `requests`).
 
 import { NotEnabledError, type Driver, type DriverFactory } from '../../conformance/driver.js'
 import { isRefused } from '../../conformance/transition.js'
@@ -26,8 +28,10 @@ class MutexCluster implements Driver {
   private processes: ProcessState[] = []
   /** channels[p][q]: messages sent by p to q, not yet received, oldest first. */
   private channels: MutexMessage[][][] = []
+  /** requests[p]: how many times p has been asked to request (counted only when rounds > 0). */
+  private requests: number[] = []
 
-  constructor(private readonly n: number, private readonly bug: MutexBug, private readonly cores: MutexCores) {
+  constructor(private readonly n: number, private readonly rounds: number, private readonly bug: MutexBug, private readonly cores: MutexCores) {
     this.restart()
   }
 
@@ -38,12 +42,17 @@ class MutexCluster implements Driver {
   private restart() {
     this.processes = Array.from({ length: this.n }, (_, p) => initialProcess(p, this.n))
     this.channels = Array.from({ length: this.n }, () => Array.from({ length: this.n }, () => []))
+    this.requests = Array.from({ length: this.n }, () => 0)
   }
 
   async apply(action: string, picks: Readonly<Record<string, unknown>>) {
     const p = this.index('p', picks.p)
     switch (action) {
       case 'Request':
+        if (this.rounds > 0 && this.requests[p] >= this.rounds) throw new NotEnabledError(`p${p + 1} has made its ${this.rounds} requests`)
+        this.step(p, { type: action })
+        if (this.rounds > 0) this.requests[p]++
+        return
       case 'Enter':
       case 'Exit':
         this.step(p, { type: action })
@@ -73,6 +82,7 @@ class MutexCluster implements Driver {
       ack: this.processes.map((s) => [...s.ack]),
       network: this.channels.map((row) => row.map((channel) => channel.map((m) => ({ type: m.type, clock: m.type === 'req' ? m.clock : 0 })))),
       crit: this.processes.filter((s) => s.inCritical).map((s) => s.id),
+      ...(this.rounds > 0 ? { requests: [...this.requests] } : {}),
     }
   }
 
@@ -93,7 +103,7 @@ class MutexCluster implements Driver {
 
 /** A driver factory over the given core (the real one unless a test swaps it). */
 export function mutexDriverOf(cores: MutexCores): DriverFactory {
-  return { model: 'lamport-mutex', start: async (params, bug) => new MutexCluster(params.n, bug as MutexBug, cores) }
+  return { model: 'lamport-mutex', start: async (params, bug) => new MutexCluster(params.n, params.rounds ?? 0, bug as MutexBug, cores) }
 }
 
 export const mutexDriver = mutexDriverOf({ stepProcess })

@@ -30,6 +30,19 @@
 //
 // No symmetry: beats(p, q) breaks a tie between equal timestamps by process id (p < q), so
 // renaming processes changes which one wins; the processes are not interchangeable.
+//
+// Liveness (Lamport 1978: "every request is eventually granted", provided every process that
+// enters eventually leaves): PiRequestGranted is req[p][p] > 0 ~> p \in crit, one per process,
+// as LamportMutex.tla's liveness. Fairness, per pick instance: weak on Enter, Exit and the three
+// receives (every message is eventually received, every process leaves), none on Request (a
+// process need not ask). Every request moves clocks, so under ClockConstraint the graph is
+// never closed and liveness could only be `incomplete`; the `rounds` param makes each process
+// ask at most that many times, a finite workload (a client's, not a search bound) whose graph is
+// closed when maxClock is large enough not to cut it (n=3, rounds=1: maxClock 6, 20,000
+// states). The liveness properties are declared only with a finite workload. Its end, every
+// process done and none waiting, is a proper end (terminal), not a deadlock. With a finite
+// workload a request that is never granted ends in a state with no step left: a starvation is
+// also a deadlock, so the liveness bug's spec turns deadlock reporting off to name the property.
 
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
 import { enumOf, int, mapOf, nodeId, record, seqOf, setOf, type View } from '../../checker/schema.js'
@@ -43,23 +56,30 @@ export default defineModel({
   params: {
     n: { description: 'number of processes', default: 3, minimum: 2, maximum: 5 },
     maxClock: { description: 'state constraint: every clock stays at most maxClock (ClockConstraint)', default: 4, minimum: 2, maximum: 12 },
+    rounds: { description: 'requests each process makes (0: no limit, as LamportMutex.tla); a limit makes the graph finite, as liveness needs', default: 0, minimum: 0, maximum: 3 },
   },
   bugs: {
     'majority-acks': 'a process enters once a majority (itself included) has acknowledged its request, not every process (Enter checks a quorum of ack)',
     'no-clock-update': 'a process does not advance its clock when it receives a request (ReceiveRequest leaves clock unchanged)',
     'no-tie-break': 'requests are ordered by timestamp alone: a tie counts as a win for both processes (beats uses <= without the id)',
+    'no-ack-in-critical-section': 'a process in the critical section records a request but does not acknowledge it (breaks only liveness: the requester waits for ever)',
   },
-  build({ n, maxClock }, bug) {
+  build({ n, maxClock, rounds }, bug) {
     const Proc = nodeId('p', n)
     const Clock = int(0, maxClock + 1)
     const Message = record({ type: enumOf('req', 'ack', 'rel'), clock: Clock })
-    const state = record({
+    const variables = {
       clock: mapOf(Proc, int(1, maxClock + 1)),
       req: mapOf(Proc, mapOf(Proc, Clock)),
       ack: mapOf(Proc, setOf(Proc)),
       network: mapOf(Proc, mapOf(Proc, seqOf(Message, CHANNEL_BOUND + 1))),
       crit: setOf(Proc),
-    })
+    }
+    // With a finite workload (rounds > 0) a sixth variable counts the requests each process
+    // has made. Without one the state is the spec's five variables (TLC's counts), and
+    // `requests` is never read.
+    const withRequests = record({ ...variables, requests: mapOf(Proc, int(0, rounds)) })
+    const state = rounds > 0 ? withRequests : (record(variables) as unknown as typeof withRequests)
     const procs = range(n)
     const majority = Math.floor(n / 2) + 1
     const ACK = { type: 'ack', clock: 0 } as const
@@ -94,9 +114,10 @@ export default defineModel({
             if (bug === 'no-tie-break') return mine === theirs
             return mine === theirs && p < q
           }
-          if (req.get(p) === 0) {
+          if (req.get(p) === 0 && (rounds === 0 || s.requests.get(p) < rounds)) {
             const c = s.clock.get(p)
             emit('Request', { p }, (d) => {
+              if (rounds > 0) d.requests.set(p, s.requests.get(p) + 1)
               d.req.get(p).set(p, c)
               for (const q of procs) if (q !== p) d.network.get(p).get(q).push({ type: 'req', clock: c })
               d.ack.get(p).clear()
@@ -132,7 +153,9 @@ export default defineModel({
                     d.clock.set(p, m.clock > c ? m.clock + 1 : c + 1)
                   }
                   d.network.get(q).get(p).assign(rest)
-                  d.network.get(p).get(q).push(ACK)
+                  // The bug: inside the critical section the request is recorded, and its ack,
+                  // meant for later, is never sent (the release does not stand for it).
+                  if (bug !== 'no-ack-in-critical-section' || !s.crit.has(p)) d.network.get(p).get(q).push(ACK)
                 })
                 break
               case 'ack':
@@ -173,6 +196,16 @@ export default defineModel({
         // A process requests with a clock moved forward by a request it received.
         LaterTimestamp: (s) => s.req.some((row, p) => row.get(p) > 1),
       },
+
+      // Liveness: see the header for the fairness and for `rounds`. Without a finite workload
+      // the verdict could only be incomplete, so the properties exist only with one.
+      leadsTo: rounds === 0 ? {} : Object.fromEntries(procs.map((p) => [`P${p + 1}RequestGranted`, {
+        from: (s: View<typeof state>) => s.req.get(p).get(p) !== 0,
+        to: (s: View<typeof state>) => s.crit.has(p),
+      }])),
+      fairness: { Enter: 'weak', Exit: 'weak', ReceiveRequest: 'weak', ReceiveAck: 'weak', ReceiveRelease: 'weak' },
+      // The end of a finite workload: every process has made its requests and none waits.
+      terminal: (s) => rounds > 0 && procs.every((p) => s.requests.get(p) === rounds && s.req.get(p).get(p) === 0),
     })
   },
 })

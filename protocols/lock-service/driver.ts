@@ -13,6 +13,9 @@
 //
 // The model's ghost variables (lease numbers, and which lease each write and each accepted
 // write came from) are kept here, by watching the grants go by: the nodes know nothing of them.
+// With a finite workload (param acquires > 0) the driver also plays the workload and the clock
+// as the model does: each client takes the lock at most `acquires` times (counted, the
+// model's `acquired`), and time passes only while the server's lease runs.
 
 import { NIL } from '../../checker/schema.js'
 import { NotEnabledError, type Driver, type DriverFactory } from '../../conformance/driver.js'
@@ -45,6 +48,9 @@ class LockServiceCluster implements Driver {
   private readonly clientLease: number[]
   private newestLease = 0
   private lastLease = 0
+  /** acquired[c]: how many times client c has taken the lock (kept with a finite workload). */
+  private readonly acquired: number[]
+  private readonly acquires: number
 
   constructor(
     private readonly params: Readonly<Record<string, number>>,
@@ -54,11 +60,16 @@ class LockServiceCluster implements Driver {
     this.clients = Array.from({ length: params.clients }, (_, c) => initialClient(c))
     this.inflight = this.clients.map(() => undefined)
     this.clientLease = this.clients.map(() => 0)
+    this.acquired = this.clients.map(() => 0)
+    this.acquires = params.acquires ?? 0
   }
 
   async apply(action: string, picks: Readonly<Record<string, unknown>>) {
     switch (action) {
       case 'Tick':
+        if (this.acquires > 0 && !(this.server.held && this.server.now < this.server.expires)) {
+          throw new NotEnabledError('with a finite workload, time passes only while a lease runs')
+        }
         this.toServer({ type: 'Tick' })
         for (const c of this.clients.keys()) this.toClient(c, { type: 'Tick' })
         return
@@ -75,8 +86,10 @@ class LockServiceCluster implements Driver {
       }
       case 'Acquire': {
         const c = this.client(picks)
+        if (this.acquires > 0 && this.acquired[c] >= this.acquires) throw new NotEnabledError(`client${c + 1} has taken the lock its ${this.acquires} times`)
         const reply = this.exchange(c, { type: 'WantLock' })
         if (reply.type !== 'Granted') throw new NotEnabledError(`the lock server answered client${c + 1} ${reply.type}`)
+        if (this.acquires > 0) this.acquired[c]++
         this.leases++
         this.clientLease[c] = this.leases
         return
@@ -126,6 +139,7 @@ class LockServiceCluster implements Driver {
       client: this.clients.map((c, i) => ({ pc: c.pc, token: c.token, lease: this.clientLease[i], expires: c.expires })),
       inflight: this.inflight.map((f) => (f ? { pending: true, token: f.write.token, lease: f.lease } : { pending: false, token: 0, lease: 0 })),
       storage: { maxToken: this.storage.maxToken, newestLease: this.newestLease, lastLease: this.lastLease, rejected: this.storage.rejectedAny },
+      ...(this.acquires > 0 ? { acquired: [...this.acquired] } : {}),
     }
   }
 

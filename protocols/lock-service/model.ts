@@ -31,10 +31,23 @@
 //                        client whose lease expired cannot (what a fencing token guarantees)
 // Time is bounded by `within` (TLC semantics): states with now > maxTime or more than
 // maxLeases grants are checked but not expanded.
+//
+// Liveness (Chubby, section 2.8: a lease lets the master reclaim the lock of a client that
+// stopped answering): a client waiting for the lock eventually holds it, even if the holder
+// never lets go. The clock and the sequencer grow for ever, so the graph closes only with a
+// finite workload: with `acquires` > 0 each client takes the lock at most that many times (a
+// client with takes left and no lock is waiting for it: it asks, and is refused while another
+// holds a running lease), and time passes only while a lease runs (nothing else waits on the
+// clock; the driver, which plays the clock, holds it still otherwise). Then time stays below
+// clients * acquires * lease and grants at clients * acquires: choose maxTime and maxLeases at
+// least that, and nothing is cut off. Fairness, per pick instance: weak on Tick, ExpireLease,
+// Acquire and StorageWrite; none on Release (a holder may keep the lock for ever, as a crashed
+// or partitioned client does: the lease is what frees it), SendWrite or ClockDrift.
+// ClientIGetsTheLock is "client i waits ~> client i holds", declared only with a finite workload.
 
 import { InputError } from '../../checker/errors.js'
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
-import { bool, enumOf, int, mapOf, NIL, nodeId, nodeIdOrNil, record } from '../../checker/schema.js'
+import { bool, enumOf, int, mapOf, NIL, nodeId, nodeIdOrNil, record, type View } from '../../checker/schema.js'
 
 export default defineModel({
   name: 'lock-service',
@@ -45,13 +58,15 @@ export default defineModel({
     drift: { description: 'bound on each client clock\'s skew from the server\'s, in ticks', default: 1, minimum: 0, maximum: 2 },
     maxTime: { description: 'server ticks explored (state constraint)', default: 6, minimum: 1, maximum: 16 },
     maxLeases: { description: 'grants explored (state constraint)', default: 2, minimum: 1, maximum: 4 },
+    acquires: { description: 'times each client takes the lock (0: no limit); a limit, with time passing only while a lease runs, makes the graph finite, as liveness needs', default: 0, minimum: 0, maximum: 2 },
   },
   bugs: {
     'no-fencing': 'storage accepts every write without checking its sequencer',
     'unbounded-drift': 'the client computes its lease expiry without the clock-drift margin',
     'release-without-bump': 'a lock freed (released, or expired by the server) is granted again without bumping its generation',
+    'no-lease-reclaim': 'the server never reclaims a lapsed lease: it grants only a lock its holder released (breaks only liveness: a holder that stops answering blocks every waiter)',
   },
-  build({ clients, lease, drift, maxTime, maxLeases }, bug) {
+  build({ clients, lease, drift, maxTime, maxLeases, acquires }, bug) {
     const Client = nodeId('client', clients)
     const cs = range(clients)
     // One past each bound: a successor outside `within` must still be representable.
@@ -68,7 +83,7 @@ export default defineModel({
       throw new InputError(`lock-service needs lease > 2 * drift (the client's safety margin), got lease=${lease} drift=${drift}`)
     }
 
-    const state = record({
+    const variables = {
       now: Time,
       skew: mapOf(Client, int(-drift, drift)),
       lock: record({ held: bool, holder: nodeIdOrNil('client', clients), expires: ServerExpiry, gen: LeaseNo }),
@@ -76,7 +91,13 @@ export default defineModel({
       client: mapOf(Client, record({ pc: enumOf('idle', 'holding'), token: LeaseNo, lease: LeaseNo, expires: LocalTime })),
       inflight: mapOf(Client, record({ pending: bool, token: LeaseNo, lease: LeaseNo })),
       storage: record({ maxToken: LeaseNo, newestLease: LeaseNo, lastLease: LeaseNo, rejected: bool }),
-    })
+    }
+    // With a finite workload (acquires > 0) one more variable counts each client's takes;
+    // without one the state is as before, and `acquired` is never read.
+    const withAcquired = record({ ...variables, acquired: mapOf(Client, int(0, acquires)) })
+    const state = acquires > 0 ? withAcquired : (record(variables) as unknown as typeof withAcquired)
+    const finite = acquires > 0
+    const waiting = (s: View<typeof state>, c: number) => s.client.get(c).pc === 'idle' && s.acquired.get(c) < acquires
 
     const IDLE = { pc: 'idle', token: 0, lease: 0, expires: 0 } as const
     // A free lock keeps its generation; it has no holder, and its expiry goes back to zero so
@@ -115,9 +136,12 @@ export default defineModel({
         const localNow = (c: number) => s.now + s.skew.get(c)
         const believes = (c: number) => s.client.get(c).pc === 'holding' && localNow(c) < s.client.get(c).expires
 
-        emit('Tick', {}, (d) => {
-          d.now = s.now + 1
-        })
+        // With a finite workload, time passes only while a lease runs (see the header).
+        if (!finite || (s.lock.held && s.now < s.lock.expires)) {
+          emit('Tick', {}, (d) => {
+            d.now = s.now + 1
+          })
+        }
         for (const c of cs) {
           for (const dir of ['ahead', 'behind'] as const) {
             const skew = s.skew.get(c) + (dir === 'ahead' ? 1 : -1)
@@ -128,7 +152,9 @@ export default defineModel({
         for (const c of cs) {
           // A client asks for the lock when it does not believe it holds it; the server grants
           // it when free or when the holder's lease has lapsed by the server's clock.
-          if (!believes(c) && (!lock.held || s.now >= lock.expires)) {
+          // The liveness bug: a held lock is never reclaimed, lapsed or not.
+          const reclaimable = bug !== 'no-lease-reclaim' && s.now >= lock.expires
+          if (!believes(c) && (!lock.held || reclaimable) && (!finite || s.acquired.get(c) < acquires)) {
             // The bug: a lock that was freed (released, or its lapsed lease expired) is handed
             // out again under the previous holder's generation.
             const reuse = bug === 'release-without-bump' && !lock.held && lock.gen > 0
@@ -139,6 +165,7 @@ export default defineModel({
               d.lock.expires = s.now + lease
               d.lock.gen = gen
               d.leases = s.leases + 1
+              if (finite) d.acquired.set(c, s.acquired.get(c) + 1)
               const mine = d.client.get(c)
               mine.pc = 'holding'
               mine.token = gen
@@ -156,7 +183,7 @@ export default defineModel({
             })
           }
         }
-        if (lock.held && s.now >= lock.expires) {
+        if (lock.held && s.now >= lock.expires && bug !== 'no-lease-reclaim') {
           emit('ExpireLease', {}, (d) => free(d.lock))
         }
         for (const c of cs) {
@@ -200,6 +227,14 @@ export default defineModel({
         SecondHolderWrote: (s) => s.storage.newestLease >= 2,
         StaleWriteRejected: (s) => s.storage.rejected,
       },
+      // Liveness: see the header; declared only with a finite workload, where it can be decided.
+      leadsTo: !finite ? {} : Object.fromEntries(cs.map((c) => [`Client${c + 1}GetsTheLock`, {
+        from: (s: View<typeof state>) => waiting(s, c),
+        to: (s: View<typeof state>) => s.client.get(c).pc === 'holding',
+      }])),
+      fairness: { Tick: 'weak', ExpireLease: 'weak', Acquire: 'weak', StorageWrite: 'weak' },
+      // The end of a finite workload: every client has taken the lock its times and let it go.
+      terminal: (s) => finite && s.client.every((cl, c) => cl.pc === 'idle' && s.acquired.get(c) === acquires),
       within: (s) => s.now <= maxTime && s.leases <= maxLeases,
       // Clients are interchangeable: --symmetry checks one state per renaming of them.
       symmetric: ['client'],

@@ -15,6 +15,14 @@
 // msgs is a set, as in the spec: sending a message already sent leaves the state unchanged
 // (Phase1a is always enabled, so there is no deadlock). With 3 acceptors, 2 values and ballots
 // {0, 1} the model reaches 3,921 distinct states, TLC's count.
+//
+// Liveness: Paxos cannot promise progress in general (duelling proposers; Fischer, Lynch and
+// Paterson), but with finitely many ballots the highest one has no rival, so under weak fairness
+// of every step, per pick instance (each proposer eventually runs its ballot, each message sent
+// is eventually received by each acceptor that may act on it), a value is eventually chosen:
+// every acceptor promises the highest ballot, its proposer sends a 2a, and every acceptor votes
+// for it. This is the leader-election assumption of Paxos Made Simple, section 2.4, made true
+// by the bound.
 
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
 import { enumOf, int, mapOf, nodeId, record, setOf, union, type Value as ValueOf } from '../../checker/schema.js'
@@ -58,6 +66,7 @@ export default defineModel({
   bugs: {
     'vote-below-promise': 'an acceptor votes for a 2a message whose ballot is below the one it promised (Phase2b ignores maxBal)',
     'ignore-1b-votes': 'a proposer ignores the votes reported in 1b messages and proposes any value (Phase2a skips the Q1bv rule)',
+    'no-promise-after-vote': 'an acceptor that has voted ignores every later 1a message (Phase1b requires maxVBal = -1): safe, but votes split over ballots leave no quorum of promises (breaks only liveness)',
   },
   build({ acceptors, values, ballots }, bug) {
     const Acceptor = nodeId('a', acceptors)
@@ -119,8 +128,11 @@ export default defineModel({
         }
         for (const a of Acceptors) {
           const maxBal = s.maxBal.get(a)
+          // The bug: an acceptor takes its vote as final and stops promising; promising less
+          // cannot choose two values, but it can leave a ballot short of a quorum for ever.
+          const promises = bug !== 'no-promise-after-vote' || s.maxVBal.get(a) === -1
           for (const m of msgs) {
-            if (m.type !== '1a' || !(m.bal > maxBal)) continue
+            if (m.type !== '1a' || !(m.bal > maxBal) || !promises) continue
             emit('Phase1b', { a, m }, (d) => {
               d.maxBal.set(a, m.bal)
               d.msgs.add({ type: '1b', acc: a, bal: m.bal, mbal: s.maxVBal.get(a), mval: s.maxVal.get(a) })
@@ -149,6 +161,12 @@ export default defineModel({
       sometimes: {
         ValueChosen: (s) => chosen(s.msgs.toArray() as readonly Message[], Quorums).length > 0,
       },
+
+      // Liveness: see the header for why weak fairness of every step is enough.
+      eventually: {
+        ValueEventuallyChosen: (s) => chosen(s.msgs.toArray() as readonly Message[], Quorums).length > 0,
+      },
+      fairness: { Phase1a: 'weak', Phase2a: 'weak', Phase1b: 'weak', Phase2b: 'weak' },
     })
   },
 })

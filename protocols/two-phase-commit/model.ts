@@ -10,6 +10,14 @@
 //   RMRcvCommitMsg(rm), RMRcvAbortMsg(rm)  -> actions of the same names, in TPNext's order
 //   TPTypeOK, TC!TCConsistent         -> TypeOK, TCConsistent
 //
+// Liveness (the blocking that two-phase commit is known for, Gray and Lamport, "Consensus on
+// Transaction Commit", 2006, section 3): with the TM alive and every message delivered, every RM
+// eventually decides. Fairness, per pick instance, is weak on every step that is an obligation:
+// the TM's receipt of each Prepared, its decision (TMAbort doubles as its timeout: an undecided
+// TM must eventually decide), each RM's prepare and each RM's receipt of the decision.
+// RMChooseToAbort is a choice, not an obligation, and stays unfair. Decided states keep the
+// receipt of the decision enabled (a step that changes nothing), so no state deadlocks.
+//
 // With RM = {r1..rmN} the distinct-state counts equal TLC's (288 for 3, 8,832 for 5).
 
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
@@ -26,6 +34,7 @@ export default defineModel({
     'commit-on-any-prepared': 'the TM commits as soon as one RM is prepared, not all of them',
     'abort-after-prepare': 'an RM may still abort on its own after it has prepared',
     'commit-after-abort': 'the TM can commit after it has already aborted (TMCommit ignores tmState)',
+    'prepared-ignores-abort': 'an RM that has prepared drops an Abort message, waiting for a Commit that never comes (breaks only liveness)',
   },
   build({ rm }, bug) {
     const RM = nodeId('rm', rm)
@@ -96,7 +105,12 @@ export default defineModel({
             emit('RMRcvCommitMsg', { rm: r }, (d) => d.rmState.set(r, 'committed'))
           }
           if (s.msgs.has(ABORT)) {
-            emit('RMRcvAbortMsg', { rm: r }, (d) => d.rmState.set(r, 'aborted'))
+            // The bug: a prepared RM believes it is bound to commit and drops the Abort (a step
+            // that changes nothing): it stays prepared forever, consistent but blocked.
+            const dropsAbort = bug === 'prepared-ignores-abort' && rmState === 'prepared'
+            emit('RMRcvAbortMsg', { rm: r }, (d) => {
+              if (!dropsAbort) d.rmState.set(r, 'aborted')
+            })
           }
         }
       },
@@ -109,6 +123,19 @@ export default defineModel({
         TCConsistent,
       },
       sometimes: outcomes,
+
+      // Liveness: see the header for why these steps, and only these, are fair.
+      eventually: {
+        EveryRMDecides: (s) => s.rmState.every((v) => v === 'committed' || v === 'aborted'),
+      },
+      fairness: {
+        TMCommit: 'weak',
+        TMAbort: 'weak',
+        TMRcvPrepared: 'weak',
+        RMPrepare: 'weak',
+        RMRcvCommitMsg: 'weak',
+        RMRcvAbortMsg: 'weak',
+      },
     })
   },
 })

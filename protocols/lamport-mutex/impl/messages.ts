@@ -10,9 +10,9 @@ export type MutexMessage =
   | { readonly type: 'rel' }
 
 /** The same bug switches as protocols/lamport-mutex/model.ts, each flipping the same rule here. */
-export type MutexBug = 'majority-acks' | 'no-clock-update' | 'no-tie-break' | undefined
+export type MutexBug = 'majority-acks' | 'no-clock-update' | 'no-tie-break' | 'no-ack-in-critical-section' | undefined
 
-export const BUGS: readonly Exclude<MutexBug, undefined>[] = ['majority-acks', 'no-clock-update', 'no-tie-break']
+export const BUGS: readonly Exclude<MutexBug, undefined>[] = ['majority-acks', 'no-clock-update', 'no-tie-break', 'no-ack-in-critical-section']
 
 /** A process's name in logs and traces: p1..pN for ids 0..N-1. */
 export const processName = (id: ProcessId) => `p${id + 1}`

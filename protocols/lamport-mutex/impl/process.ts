@@ -116,7 +116,8 @@ export function stepProcess(config: ProcessConfig, state: ProcessState, event: P
               d.req[from] = message.clock
               if (config.bug !== 'no-clock-update') d.clock = Math.max(message.clock, state.clock) + 1
             }),
-            effects: [{ to: from, message: { type: 'ack' } }],
+            // The bug: inside the critical section the ack is put off, and never sent.
+            effects: config.bug === 'no-ack-in-critical-section' && state.inCritical ? [] : [{ to: from, message: { type: 'ack' } }],
           }
         case 'ack':
           return {

@@ -49,6 +49,8 @@ export function stepLockServer(config: LockServerConfig, state: LockServerState,
     case 'Tick':
       return { state: produce(state, (d) => void (d.now += 1)), effects: [] }
     case 'LeaseTimer':
+      // The liveness bug: the server waits for the holder's release and never reclaims a lease.
+      if (config.bug === 'no-lease-reclaim') return refuse('this server never reclaims a lease')
       if (!state.held) return refuse('the lock is free: no lease to expire')
       if (state.now < state.expires) return refuse(`the lease runs until ${state.expires}, it is ${state.now}`)
       return { state: freed(state), effects: [] }
@@ -56,7 +58,7 @@ export function stepLockServer(config: LockServerConfig, state: LockServerState,
       const { message } = event
       switch (message.type) {
         case 'Acquire': {
-          if (state.held && state.now < state.expires) return reply(state, message.client, { type: 'Busy' })
+          if (state.held && (state.now < state.expires || config.bug === 'no-lease-reclaim')) return reply(state, message.client, { type: 'Busy' })
           // The bug: a lock that was freed is handed out again under the previous generation.
           const reuse = config.bug === 'release-without-bump' && !state.held && state.gen > 0
           const gen = reuse ? state.gen : state.gen + 1

@@ -4,7 +4,7 @@
 
 export type ClientId = number
 
-export type LockServiceBug = 'no-fencing' | 'unbounded-drift' | 'release-without-bump' | undefined
+export type LockServiceBug = 'no-fencing' | 'unbounded-drift' | 'release-without-bump' | 'no-lease-reclaim' | undefined
 
 /** Client -> lock server. */
 export type ServerRequest =

@@ -29,6 +29,8 @@ export function stepAcceptor(config: AcceptorConfig, state: AcceptorState, event
   switch (m.type) {
     case '1a': {
       if (!(m.bal > state.maxBal)) return refuse(`acceptor a${state.id + 1} has promised ballot ${state.maxBal}, not below ${m.bal + 1}`)
+      // The bug: a vote is taken as final, so no later ballot gets this acceptor's promise.
+      if (config.bug === 'no-promise-after-vote' && state.maxVBal !== -1) return refuse(`acceptor a${state.id + 1} has voted in ballot ${state.maxVBal} and promises no more`)
       return {
         state: produce(state, (d) => {
           d.maxBal = m.bal

@@ -19,7 +19,7 @@ export type Vote2b = Extract<PaxosMessage, { type: '2b' }>
 export type Address = { readonly acceptor: AcceptorId } | { readonly proposer: Ballot }
 
 /** The same bug switches as protocols/paxos/model.ts, each flipping the same rule here. */
-export type PaxosBug = 'vote-below-promise' | 'ignore-1b-votes' | undefined
+export type PaxosBug = 'vote-below-promise' | 'ignore-1b-votes' | 'no-promise-after-vote' | undefined
 
 /** Every subset of the acceptors 0..n-1 with more than n/2 members. */
 export function majorities(n: number): AcceptorId[][] {

@@ -12,4 +12,4 @@ export type Message =
   | { readonly type: 'Abort' }
 
 /** The same bug switches as protocols/two-phase-commit/model.ts, each flipping the same rule here. */
-export type TwoPhaseBug = 'commit-on-any-prepared' | 'abort-after-prepare' | 'commit-after-abort' | undefined
+export type TwoPhaseBug = 'commit-on-any-prepared' | 'abort-after-prepare' | 'commit-after-abort' | 'prepared-ignores-abort' | undefined

@@ -43,7 +43,11 @@ export function stepRm(config: RmConfig, state: RmState, event: RmEvent): Transi
     case 'Receive':
       switch (event.message.type) {
         case 'Commit': return { state: setTo(state, 'committed'), effects: [] }
-        case 'Abort': return { state: setTo(state, 'aborted'), effects: [] }
+        case 'Abort':
+          // The bug: a prepared RM takes its Prepared vote as a promise to commit and drops the
+          // Abort, so it waits (holding its resources) for a Commit that never comes.
+          if (config.bug === 'prepared-ignores-abort' && state.rmState === 'prepared') return { state, effects: [] }
+          return { state: setTo(state, 'aborted'), effects: [] }
         default: return refuse(`an RM does not handle ${event.message.type} messages`)
       }
   }
