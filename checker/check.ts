@@ -34,7 +34,9 @@ function search(instance: Instance, strategy: string, options: SearchOptions): S
   // Properties left to the default ("every property") keep their meaning where liveness
   // cannot be checked: the safety properties are checked; liveness named explicitly is refused.
   if (instance.liveness.length > 0 && instance.config.properties === undefined && cannotCheckLiveness(strategy, options)) {
-    instance = withoutLiveness(instance)
+    // Said in the report, so that `safe` is never read as covering them.
+    const unchecked = { properties: instance.liveness.map((p) => p.name), why: `liveness is checked by bfs without --symmetry, --checkpoint, --recover or --disk` }
+    return noting(search(withoutLiveness(instance), strategy, options), unchecked)
   }
   refuseUnsoundLiveness(instance, strategy, options)
   if (options.persistence && strategy !== 'bfs') throw new InputError(`${persistenceFlag(options)} works with breadth-first search only, not ${strategy}`)
@@ -46,6 +48,10 @@ function search(instance: Instance, strategy: string, options: SearchOptions): S
     default:
       throw new InputError(`unknown strategy '${strategy}' (strategies: ${strategies.join(', ')})`)
   }
+}
+
+function* noting(search: Search, unchecked: SearchResult['unchecked']): Search {
+  return { ...(yield* search), unchecked }
 }
 
 const cannotCheckLiveness = (strategy: string, options: SearchOptions) => Boolean(options.symmetry) || strategy !== 'bfs' || Boolean(options.persistence)

@@ -38,6 +38,7 @@ export function checkReport(instance: Instance, strategy: string, r: SearchResul
     traceLength: r.path ? r.path.length : null,
     loop: r.loop,
     vacuous: r.vacuous,
+    unchecked: r.unchecked,
     coverage: r.coverage,
   }
 }
@@ -63,6 +64,7 @@ export function summaryLines(report: CheckReport): string[] {
       lines.push(`result: incomplete (${report.reason}); nothing was proved`)
       break
   }
+  if (report.unchecked) lines.push(`not checked: ${report.unchecked.properties.join(', ')} (${report.unchecked.why})`)
   lines.push(
     `states=${report.generatedStates} unique=${report.distinctStates} depth=${report.depth} ` +
       `sec=${report.seconds} (${report.statesPerSecond.toLocaleString('en-US')} distinct states/s)`,

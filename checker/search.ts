@@ -68,6 +68,9 @@ export interface SearchResult {
   loop: number | null
   /** `leadsTo` properties that hold only because their premise is never reached. */
   vacuous: string[]
+  /** Properties of the default selection this search could not check, and why (liveness
+   * under --symmetry, dfs or persistence); null when every selected property was checked. */
+  unchecked: { properties: string[]; why: string } | null
   /** Action name -> how many steps of it were generated. */
   coverage: Record<string, number>
   collisionProbability: number
@@ -178,6 +181,7 @@ export class SearchTally {
       path: partial.path,
       loop: partial.loop ?? null,
       vacuous: partial.vacuous ?? [],
+      unchecked: null,
       coverage: this.coverage(),
       collisionProbability: collisionProbability(distinctStates, this.generated),
     }

@@ -69,6 +69,7 @@ export function recheckTrace(instance: Instance, trace: ItfTrace, options: { che
     path: property !== null || deadlock ? path : null,
     loop: null,
     vacuous: [],
+    unchecked: null,
     coverage,
     collisionProbability: 0,
   }

@@ -62,5 +62,14 @@ test('check --symmetry and --strategy dfs refuse a liveness property named in th
   }
 })
 
+test('check --symmetry with the default selection checks the safety properties and names the liveness ones it left out', () => {
+  const { code, report } = runCliJson(['check', model, '--symmetry'])
+  assert.is(code, 0)
+  assert.is(report.result, 'safe')
+  assert.equal(report.unchecked.properties, ['Done'])
+  assert.match(report.unchecked.why, /--symmetry/)
+  assert.match(runCli(['check', model, '--symmetry']).stdout, /^result: safe .*\nnot checked: Done \(liveness is checked by bfs without --symmetry/m)
+})
+
 test.after(() => rmSync(dir, { recursive: true, force: true }))
 test.run()
