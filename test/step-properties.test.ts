@@ -114,6 +114,12 @@ test('a recorded trace is re-checked against the step properties too', () => {
   assert.is(again.path!.length, 4)
 })
 
+test('check --property NAME selects a step property on the command line', () => {
+  const { code, report } = runCliJson(['check', modelFile.pathname, '--bug', 'step-back', '--property', 'IncByOne'])
+  assert.is(code, 0)
+  assert.is(report.result, 'safe')
+})
+
 test('list --json shows each step property with kind "step"', () => {
   const { code, report } = runCliJson(['list', modelFile.pathname])
   assert.is(code, 0)
