@@ -80,7 +80,7 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog): Se
       break
     }
     const enabled = steps.expand(id, chunk, offset)
-    if (enabled === 0 && checkDeadlock && !steps.broken && !instance.currentIsTerminal()) {
+    if (checkDeadlock && steps.deadlocked(enabled)) {
       return tally.finish({ result: 'deadlock', property: null, reason: 'a state with no enabled step', path: replayOrdinals(instance, ordinalsTo(log, id)) }, log.size, depth)
     }
   }

@@ -206,7 +206,10 @@ export function walk(instance: Instance, seed: number, run: number, { depth, che
     if (count === 0) {
       // Only a state with no step at all is a deadlock; one whose steps all leave the
       // constraint is where the explored state space ends.
-      const deadlock = step > 0 && generated === 0 && checkDeadlock && !instance.currentIsTerminal()
+      let terminal = false
+      const thrown = step > 0 && generated === 0 && checkDeadlock ? expand(() => (terminal = instance.currentIsTerminal())) : null
+      if (thrown) return outcome(thrown, step)
+      const deadlock = step > 0 && generated === 0 && checkDeadlock && !terminal
       return outcome(deadlock ? { result: 'deadlock', property: null, ordinals } : null, Math.max(0, step - 1))
     }
     const chosen = step > 0 && weights ? weightedChoice(random, weights, optionActions, count) : random.below(count)
