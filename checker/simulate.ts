@@ -173,15 +173,19 @@ export function walk(instance: Instance, seed: number, run: number, { depth, che
     failure,
   })
 
-  /** Run the model's `init` or `next`; an action that throws is an evaluation error at the
-   * state reached (`ordinals`), or before any state (`init`). */
+  /** What the model's code threw, as the walk's failure at the state reached (`ordinals`;
+   * none yet if `init` threw); anything but an evaluation error is rethrown. */
+  const evaluationFailure = (e: unknown): WalkOutcome['failure'] => {
+    if (!(e instanceof EvaluationError)) throw e
+    return { result: 'violation', property: e.failure.in === 'property' ? e.failure.name : null, error: e.failure, ordinals: ordinals.slice() }
+  }
+  /** Run the model's `init`, `next` or `terminal`; what it throws is the walk's failure. */
   const expand = (run: () => unknown): WalkOutcome['failure'] => {
     try {
       run()
       return null
     } catch (e) {
-      if (!(e instanceof EvaluationError)) throw e
-      return { result: 'violation', property: null, error: e.failure, ordinals: ordinals.slice() }
+      return evaluationFailure(e)
     }
   }
   /** Evaluate properties on the state just taken; one that throws is an evaluation error there. */
@@ -191,8 +195,7 @@ export function walk(instance: Instance, seed: number, run: number, { depth, che
       const broken = instance.brokenInvariantOfSuccessor()
       return broken ? { result: 'violation', property: broken.name, ordinals } : null
     } catch (e) {
-      if (!(e instanceof EvaluationError)) throw e
-      return { result: 'violation', property: e.failure.name, error: e.failure, ordinals }
+      return evaluationFailure(e)
     }
   }
 
