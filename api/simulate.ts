@@ -63,10 +63,9 @@ export async function simulate(model: Model | string, options: SimulateOptions =
   options.onStart?.(instance, seed)
   const result = workers > 1 ? await simulateInWorkers(instance, settings, workers) : await completeAsync(simulation(instance, settings))
   let path = result.path
-  // The minimiser keeps a trace ending in the same broken state (or deadlock); a broken step
-  // property or an evaluation error is left as the walk found it.
-  const minimizable = result.error === null && !(result.property && instance.property(result.property).kind === 'step')
-  if (path && (options.minimize ?? true) && minimizable) {
+  // The minimiser keeps a trace ending in the same broken property (or deadlock); an
+  // evaluation error is left as the walk found it.
+  if (path && (options.minimize ?? true) && result.error === null) {
     const failure = result.result === 'violation' ? { result: 'violation' as const, property: result.property! } : { result: 'deadlock' as const }
     path = minimizePath(instance, path, failure).path
   }

@@ -110,7 +110,7 @@ function* search(instance: Instance, options: SearchOptions, log: ParentLog, per
       break
     }
     const enabled = steps.expand(id, chunk, offset)
-    if (enabled === 0 && checkDeadlock && !steps.broken && !instance.currentIsTerminal()) {
+    if (checkDeadlock && steps.deadlocked(enabled)) {
       disk?.settle()
       persistence?.finished(true, false, checkpoint)
       return tally.finish({ result: 'deadlock', property: null, reason: 'a state with no enabled step', path: replayOrdinals(instance, ordinalsTo(log, id)) }, log.size, depth)

@@ -63,7 +63,7 @@ export function* dfsSearch(instance: Instance, options: SearchOptions = {}): Sea
       continue
     }
     const enabled = steps.expand(0, entries, offset)
-    if (enabled === 0 && checkDeadlock && !steps.broken && !instance.currentIsTerminal()) {
+    if (checkDeadlock && steps.deadlocked(enabled)) {
       return tally.finish({ result: 'deadlock', property: null, reason: 'a state with no enabled step', path: replayOrdinals(instance, branch) }, distinct, deepest)
     }
   }

@@ -5,7 +5,8 @@
 // replays in the model (every step, named by action and picks, is enabled where it is taken;
 // the states are re-derived, never trusted), no state before the last lies outside the model's
 // constraint, and its last state has the same failure: the same invariant broken, or a
-// deadlock. Reductions, cheapest first, repeated until none applies:
+// deadlock (a broken step property: its last step breaks it). Reductions, cheapest first,
+// repeated until none applies:
 //   1. end the trace at the first state where the failure appears;
 //   2. cut loops: when a state recurs, drop the steps between its two visits;
 //   3. drop chunks of steps, halving the chunk size down to single steps (delta debugging);
@@ -63,7 +64,12 @@ class Minimizer {
     readonly instance: Instance,
     readonly failure: Failure,
     readonly shortcutBudget: number,
-  ) {}
+  ) {
+    this.ofSteps = failure.result === 'violation' && instance.property(failure.property).kind === 'step'
+  }
+
+  /** Is the failure a broken step property (judged on a step, not on a state)? */
+  private readonly ofSteps: boolean
 
   /** Why `path` is not a trace of this model ending in the failure, or null if it is. */
   replayProblem(path: readonly Step[]): string | null {
@@ -80,8 +86,9 @@ class Minimizer {
       if (next.state.join(',') !== path[i].state.join(',')) return `${label} leads elsewhere than state ${i} of the trace`
       if (!next.within && i < path.length - 1) return `state ${i} lies outside the model's constraint, where no step is taken`
     }
-    if (!this.fails(path[path.length - 1].state)) {
-      return this.failure.result === 'violation' ? `its last state does not violate ${this.failure.property}` : 'its last state is not a deadlock'
+    if (!this.fails(path[path.length - 1].state, path[path.length - 2]?.state, path[path.length - 1])) {
+      if (this.failure.result === 'deadlock') return 'its last state is not a deadlock'
+      return `its last ${this.ofSteps ? 'step' : 'state'} does not violate ${this.failure.property}`
     }
     return null
   }
@@ -97,7 +104,7 @@ class Minimizer {
       const next = this.take(state, move)
       if (!next) return null
       path.push({ action: move.action, picks: move.picks, state: next.state })
-      if (this.fails(next.state)) return path
+      if (this.fails(next.state, state, move)) return path
       if (!next.within) return null
       state = next.state
     }
@@ -118,9 +125,10 @@ class Minimizer {
     return found
   }
 
-  /** Does `state` show the failure? */
-  fails(state: Uint32Array): boolean {
+  /** Does `state` (reached from `before` by `move`, unless it is an initial state) show the failure? */
+  fails(state: Uint32Array, before?: Uint32Array, move?: Move): boolean {
     const { instance, failure } = this
+    if (failure.result === 'violation' && this.ofSteps) return before !== undefined && !instance.holdsOnStep(failure.property, before, move!, state)
     if (failure.result === 'violation') return !instance.holds(failure.property, state)
     return instance.successors(state, 0, () => {}) === 0 && !instance.currentIsTerminal()
   }
@@ -199,7 +207,7 @@ class Minimizer {
       for (let n = first; n < nodes.length; n++) {
         const child = nodes[n]
         // (Evaluated after the successors are collected: a deadlock test asks the model again.)
-        child.fails = this.fails(child.state)
+        child.fails = this.fails(child.state, nodes[child.parent].state, child.move!)
         const later = child.fails ? undefined : index.get(child.state.join(','))
         const saves = child.fails ? remaining - child.depth : later !== undefined && later > from ? later - from - child.depth : 0
         if (saves > 0 && (!best || saves > best.saves)) best = { from, to: later ?? null, moves: movesTo(n), saves }

@@ -99,7 +99,7 @@ function expandLevel(): boolean {
       const id = chunk[offset + words]
       const enabled = steps.expand(id, chunk, offset)
       if (steps.broken) return true
-      if (enabled === 0 && setup.checkDeadlock && !instance.currentIsTerminal()) {
+      if (setup.checkDeadlock && steps.deadlocked(enabled)) {
         deadlock = id
         return true
       }

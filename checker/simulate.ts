@@ -177,15 +177,19 @@ export function walk(instance: Instance, seed: number, run: number, { depth, che
     failure,
   })
 
-  /** Run the model's `init` or `next`; an action that throws is an evaluation error at the
-   * state reached (`ordinals`), or before any state (`init`). */
+  /** What the model's code threw, as the walk's failure at the state reached (`ordinals`;
+   * none yet if `init` threw); anything but an evaluation error is rethrown. */
+  const evaluationFailure = (e: unknown): WalkOutcome['failure'] => {
+    if (!(e instanceof EvaluationError)) throw e
+    return { result: 'violation', property: e.failure.in === 'property' ? e.failure.name : null, error: e.failure, ordinals: ordinals.slice() }
+  }
+  /** Run the model's `init`, `next` or `terminal`; what it throws is the walk's failure. */
   const expand = (run: () => unknown): WalkOutcome['failure'] => {
     try {
       run()
       return null
     } catch (e) {
-      if (!(e instanceof EvaluationError)) throw e
-      return { result: 'violation', property: null, error: e.failure, ordinals: ordinals.slice() }
+      return evaluationFailure(e)
     }
   }
   /** Evaluate properties on the state just taken; one that throws is an evaluation error there. */
@@ -195,8 +199,7 @@ export function walk(instance: Instance, seed: number, run: number, { depth, che
       const broken = instance.brokenInvariantOfSuccessor()
       return broken ? { result: 'violation', property: broken.name, ordinals } : null
     } catch (e) {
-      if (!(e instanceof EvaluationError)) throw e
-      return { result: 'violation', property: e.failure.name, error: e.failure, ordinals }
+      return evaluationFailure(e)
     }
   }
 
@@ -210,7 +213,10 @@ export function walk(instance: Instance, seed: number, run: number, { depth, che
     if (count === 0) {
       // Only a state with no step at all is a deadlock; one whose steps all leave the
       // constraint is where the explored state space ends.
-      const deadlock = step > 0 && generated === 0 && checkDeadlock && !instance.currentIsTerminal()
+      let terminal = false
+      const thrown = step > 0 && generated === 0 && checkDeadlock ? expand(() => (terminal = instance.currentIsTerminal())) : null
+      if (thrown) return outcome(thrown, step)
+      const deadlock = step > 0 && generated === 0 && checkDeadlock && !terminal
       return outcome(deadlock ? { result: 'deadlock', property: null, ordinals } : null, Math.max(0, step - 1))
     }
     const chosen = step > 0 && weights ? weightedChoice(random, weights, optionActions, count) : random.below(count)

@@ -117,13 +117,20 @@ export class StepHandler {
     return this.expanding(() => this.instance.successors(state, offset, this.onStep))
   }
 
+  /** Is the state just expanded, with `enabled` steps, a deadlock (no step, not terminal)?
+   * A `terminal` that throws is an evaluation error at that state, and no deadlock. */
+  deadlocked(enabled: number): boolean {
+    if (enabled > 0 || this.broken) return false
+    return !this.expanding(() => (this.instance.currentIsTerminal() ? 1 : 0)) && !this.broken
+  }
+
   private expanding(run: () => number | void): number {
     try {
       return run() ?? 0
     } catch (e) {
       if (!(e instanceof EvaluationError)) throw e
       // A property broken by an earlier step of this expansion is the finding; keep it.
-      this.broken ??= { property: null, error: e.failure, parent: this.parent, ordinal: -1, stored: -1 }
+      this.broken ??= { property: e.failure.in === 'property' ? e.failure.name : null, error: e.failure, parent: this.parent, ordinal: -1, stored: -1 }
       return 0
     }
   }

@@ -24,6 +24,7 @@ interface CheckArgs {
   more: string[]
   param: string[]
   bug?: string
+  property?: string[]
   strategy?: string
   'max-states'?: number
   'max-depth'?: number
@@ -48,6 +49,7 @@ export const checkOptions = (y: Argv) =>
   y
     .option('param', { type: 'string', array: true, default: [], describe: 'set a model param: --param rm=5' })
     .option('bug', { type: 'string', describe: 'switch on one of the model\'s bugs' })
+    .option('property', { type: 'string', array: true, describe: 'check only this property (any kind; repeat for more)' })
     .option('strategy', { type: 'string', choices: strategies, describe: 'search order (default bfs)' })
     .option('max-states', { type: 'number', describe: 'stop (incomplete) after this many distinct states' })
     .option('max-depth', { type: 'number', describe: 'do not explore past this depth (incomplete)' })
@@ -68,7 +70,7 @@ export const checkOptions = (y: Argv) =>
     .option('out-dir', { type: 'string', describe: 'spec files: write counterexamples here (default: <junit file>-traces/)' })
 
 /** Options that configure one model's check; a spec file sets these itself. */
-const modelOnlyOptions = ['param', 'bug', 'strategy', 'max-states', 'max-depth', 'time', 'out', 'progress', 'memory', 'fp-mem', 'symmetry', 'workers', 'checkpoint', 'checkpoint-every', 'recover', 'disk'] as const
+const modelOnlyOptions = ['param', 'bug', 'property', 'strategy', 'max-states', 'max-depth', 'time', 'out', 'progress', 'memory', 'fp-mem', 'symmetry', 'workers', 'checkpoint', 'checkpoint-every', 'recover', 'disk'] as const
 
 /** A folder, or files ending in .json, are spec files; anything else names a model. */
 const isSpecTarget = (target: string) => target.endsWith('.json') || (existsSync(target) && statSync(target).isDirectory())
@@ -97,6 +99,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const options: CheckOptions = {
       params: parseParamArgs(args.param),
       bug: args.bug,
+      properties: args.property,
       strategy: (args.strategy ?? 'bfs') as Strategy,
       maxStates: args['max-states'],
       maxDepth: args['max-depth'],

@@ -1,9 +1,11 @@
 // Replaying a counterexample against running code: start the implementation built with the
 // trace's bug switch, apply each step of the trace, and after each compare what the
 // implementation holds with the trace's state. If it follows to the end, evaluate the
-// property the trace violates on the implementation's own state: a counterexample found in
-// the model is then shown, or not, in the code.
+// property the trace violates on the implementation's own state (a step property on the
+// implementation's states before and after the last step): a counterexample found in the
+// model is then shown, or not, in the code.
 
+import { EvaluationError } from '../checker/errors.js'
 import { SchemaError } from '../checker/schema.js'
 import { callDriver, NotEnabledError, type DriverFactory } from './driver.js'
 import { followStep, stepLabel, type Divergence } from './divergence.js'
@@ -41,7 +43,7 @@ export async function replayTrace(instance: Instance, trace: ItfTrace, implement
   const steps = decodeTrace(instance, trace)
   const property = trace['#meta'].property ?? null
   // Name a property the model lacks before running anything: that is a bad trace.
-  if (property !== null) instance.holds(property, steps[0].state)
+  const ofSteps = property !== null && instance.property(property).kind === 'step'
   const driver = await callDriver(0, 'start', () => implementation.start(instance.config.params, instance.config.bug))
   const result = (followed: number, divergence: Divergence | null, reproduced: boolean | null): ReplayResult => ({
     model: instance.model.name,
@@ -53,8 +55,19 @@ export async function replayTrace(instance: Instance, trace: ItfTrace, implement
     reproduced,
   })
   onStart?.(instance.describe())
+  /** For a step property: the implementation's state before the last step. */
+  let beforeLast: Uint32Array | null = null
+  const observedWords = async (step: number): Promise<Uint32Array | null> => {
+    try {
+      return instance.schema.encode((await callDriver(step, 'observe', () => driver.observe())) as never)
+    } catch (e) {
+      if (e instanceof SchemaError) return null
+      throw e
+    }
+  }
   try {
     for (let i = 0; i < steps.length; i++) {
+      if (ofSteps && i === steps.length - 1 && i > 0) beforeLast = await observedWords(i - 1)
       const divergence = await followStep(instance, driver, i, steps[i].action, steps[i].picks, steps[i].state)
       if (divergence) return result(Math.max(0, i - 1), divergence, property === null ? null : false)
       onFollowed?.(i, i === 0 ? 'init' : stepLabel(instance, steps[i].action, steps[i].picks))
@@ -77,14 +90,17 @@ export async function replayTrace(instance: Instance, trace: ItfTrace, implement
     // property's conclusion (`to`, or `eventually`'s P) must then be false there too.
     // The observed state equals the trace's last state word for word; evaluating the property
     // on the implementation's own observation keeps the verdict about the code.
-    let observedWords: Uint32Array
+    const last = steps.length - 1
+    const observed = await observedWords(last)
+    if (!observed || (ofSteps && !beforeLast)) return result(last, null, false)
     try {
-      observedWords = instance.schema.encode((await callDriver(steps.length - 1, 'observe', () => driver.observe())) as never)
+      const holds = ofSteps ? instance.holdsOnStep(property, beforeLast!, steps[last], observed) : instance.holds(property, observed)
+      return result(last, null, !holds)
     } catch (e) {
-      if (e instanceof SchemaError) return result(steps.length - 1, null, false)
+      // The property throws on the implementation's state too: the evaluation error is reproduced.
+      if (e instanceof EvaluationError) return result(last, null, trace['#meta'].error !== undefined)
       throw e
     }
-    return result(steps.length - 1, null, !instance.holds(property, observedWords))
   } finally {
     await driver.stop?.()
   }

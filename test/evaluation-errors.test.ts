@@ -28,6 +28,8 @@ const throwing = [
   { bug: 'throw-in-sometimes', error: { in: 'property', name: 'ReachesTwo', message: 'ReachesTwo cannot handle n = 2' }, ns: [0, 1, 2] },
   { bug: 'throw-in-step-property', error: { in: 'property', name: 'NeverBack', message: 'NeverBack cannot handle n = 2' }, ns: [0, 1, 2] },
   { bug: 'throw-in-within', error: { in: 'property', name: 'within', message: 'within cannot handle n = 2' }, ns: [0, 1, 2] },
+  // Asked only of a state with no step (n = 3 here), whether it is a proper end.
+  { bug: 'throw-in-terminal', error: { in: 'property', name: 'terminal', message: 'terminal cannot handle n = 2' }, ns: [0, 1, 2, 3] },
   // An action that throws: the trace ends at the state being expanded.
   { bug: 'throw-in-next', error: { in: 'action', name: 'next', message: 'next cannot handle n = 2' }, ns: [0, 1, 2] },
   { bug: 'throw-in-write', error: { in: 'action', name: 'Inc', message: 'Inc cannot handle n = 2' }, ns: [0, 1, 2] },

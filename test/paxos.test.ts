@@ -1,6 +1,7 @@
 // protocols/paxos/model.ts follows Paxos.tla: TLC's 3,921 distinct states for 3 acceptors, 2 values,
-// ballots {0, 1}; each bug breaks Agreement with a shortest counterexample that replays as
-// `reproduced` on the implementation with that bug; and the implementation agrees with the
+// ballots {0, 1}; each bug breaks a property (Agreement, or the step property that an acceptor's
+// promise never goes back) with a shortest counterexample that replays as `reproduced` on the
+// implementation with that bug; and the implementation agrees with the
 // model on random walks, while a one-rule mutant diverges with a shrunk trace.
 
 import { test } from 'uvu'
@@ -41,18 +42,26 @@ test('paxos: majorities and chosen, as Voting.tla defines them', async () => {
   assert.equal(chosen([vote(0, 0, 'v1'), vote(1, 0, 'v1'), vote(1, 1, 'v2'), vote(2, 1, 'v2')], Q), ['v1', 'v2'])
 })
 
-// no-promise-after-vote breaks only liveness: test/paxos-liveness.test.ts checks it.
+// Voting below its promise lowers the acceptor's maxBal: the step property catches it at that
+// vote, before two ballots can choose different values.
+const brokenBy: Record<string, { property: string; steps: number }> = {
+  'vote-below-promise': { property: 'MaxBalNeverDecreases', steps: 7 },
+  'ignore-1b-votes': { property: 'Agreement', steps: 12 },
+}
+
+// no-promise-after-vote breaks only liveness: test/protocols-liveness.test.ts checks it.
 for (const bug of Object.keys(model.bugs).filter((b) => b !== 'no-promise-after-vote')) {
-  test(`paxos --bug ${bug}: Agreement violated in 12 steps, and the trace is reproduced on the implementation`, async () => {
+  const { property, steps } = brokenBy[bug]
+  test(`paxos --bug ${bug}: ${property} violated in ${steps} steps, and the trace is reproduced on the implementation`, async () => {
     const instance = paxos({}, bug)
     const r = bfs(instance)
     assert.is(r.result, 'violation')
-    assert.is(r.property, 'Agreement')
-    assert.is(r.path!.length, 13)
+    assert.is(r.property, property)
+    assert.is(r.path!.length, steps + 1)
     const trace = traceFromPath(instance, r.path!, { result: r.result, property: r.property })
     const replayed = await replay(trace)
     assert.is(replayed.divergence, null)
-    assert.is(replayed.steps, 12)
+    assert.is(replayed.steps, steps)
     assert.is(replayed.reproduced, true)
     // Without the bug, the implementation refuses the step that breaks the protocol.
     const clean = await replay({ ...trace, '#meta': { ...trace['#meta'], bug: null } })

@@ -12,6 +12,8 @@ import type { Step } from '../checker/path.js'
 import type { SearchResult } from '../checker/search.js'
 import { simulate } from '../checker/simulate.js'
 import { simulateInWorkers } from '../checker/swarm.js'
+import { minimizePath } from '../checker/minimize.js'
+import { simulate as simulateModel } from '../api/simulate.js'
 import { recheckTrace } from '../suite/recheck.js'
 import { traceFromPath } from '../traces/itf.js'
 import { verdictOf } from '../traces/show/text.js'
@@ -74,6 +76,18 @@ test('simulate: a broken step property is found, on one thread and on workers al
   assert.is(outside.property, 'IncByOne')
 })
 
+test('minimize keeps a trace ending in the broken step; simulate minimises such walks', async () => {
+  const instance = instanceWith('step-back')
+  const r = check(instance, 'bfs')
+  const kept = minimizePath(instance, r.path!, { result: 'violation', property: 'NeverBack' })
+  assert.equal(numbers(instance, kept.path), [0, 1, 2, 1])
+  // A path whose last step breaks nothing is refused.
+  assert.throws(() => minimizePath(instance, r.path!.slice(0, 3), { result: 'violation', property: 'NeverBack' }), /does not violate NeverBack/)
+  const { result, trace } = await simulateModel(counter, { bug: 'step-back', seed: 2, runs: 5, depth: 10 })
+  assert.is(result.property, 'NeverBack')
+  assert.is(trace!.states.length, 4)
+})
+
 test('--property selects step properties: checking only IncByOne, the step back is no violation', () => {
   const only = instanceWith('step-back', ['IncByOne'])
   assert.equal(only.stepProperties.map((p) => p.name), ['IncByOne'])
@@ -98,6 +112,12 @@ test('a recorded trace is re-checked against the step properties too', () => {
   assert.is(again.result, 'violation')
   assert.is(again.property, 'NeverBack')
   assert.is(again.path!.length, 4)
+})
+
+test('check --property NAME selects a step property on the command line', () => {
+  const { code, report } = runCliJson(['check', modelFile.pathname, '--bug', 'step-back', '--property', 'IncByOne'])
+  assert.is(code, 0)
+  assert.is(report.result, 'safe')
 })
 
 test('list --json shows each step property with kind "step"', () => {

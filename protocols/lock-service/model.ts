@@ -222,6 +222,11 @@ export default defineModel({
             (s.lock.held && s.lock.holder === c && s.now < s.lock.expires)),
         NoStaleWrite: (s) => s.storage.lastLease === s.storage.newestLease,
       },
+      // Fencing (Kleppmann): the storage's highest token and the lock's generation never go back.
+      steps: {
+        FencingTokenNeverGoesBack: (before, _step, after) => after.storage.maxToken >= before.storage.maxToken,
+        LockGenerationNeverGoesBack: (before, _step, after) => after.lock.gen >= before.lock.gen,
+      },
       sometimes: {
         WriteAccepted: (s) => s.storage.newestLease > 0,
         SecondHolderWrote: (s) => s.storage.newestLease >= 2,

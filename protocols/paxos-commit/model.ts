@@ -36,7 +36,7 @@
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
 import { enumOf, int, mapOf, nodeId, record, setOf, union, type Value as ValueOf, type View } from '../../checker/schema.js'
 import { majorities } from '../paxos/model.js'
-import { outcomes, ResourceManagerState, TCConsistent } from '../transaction-commit/properties.js'
+import { decisionsStable, outcomes, ResourceManagerState, TCConsistent } from '../transaction-commit/properties.js'
 
 /** Every way of picking one element from each list (the cartesian product), in order. */
 export function product<T>(lists: readonly (readonly T[])[]): T[][] {
@@ -251,6 +251,7 @@ export default defineModel({
         OneDecision: (s) => !(s.msgs.has(COMMIT) && s.msgs.has(ABORT)),
       },
       sometimes,
+      steps: decisionsStable,
     })
   },
 })

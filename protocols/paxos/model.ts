@@ -161,6 +161,15 @@ export default defineModel({
       sometimes: {
         ValueChosen: (s) => chosen(s.msgs.toArray() as readonly Message[], Quorums).length > 0,
       },
+      // Paxos Made Simple: an acceptor's promise only ever rises, and a chosen value stays chosen.
+      steps: {
+        MaxBalNeverDecreases: (before, _step, after) => Acceptors.every((a) => after.maxBal.get(a) >= before.maxBal.get(a)),
+        MaxVBalNeverDecreases: (before, _step, after) => Acceptors.every((a) => after.maxVBal.get(a) >= before.maxVBal.get(a)),
+        ChosenStaysChosen: (before, _step, after) => {
+          const now = chosen(after.msgs.toArray() as readonly Message[], Quorums)
+          return chosen(before.msgs.toArray() as readonly Message[], Quorums).every((v) => now.includes(v))
+        },
+      },
 
       // Liveness: see the header for why weak fairness of every step is enough.
       eventually: {

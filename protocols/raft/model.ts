@@ -335,6 +335,25 @@ export default defineModel({
         StateMachineSafety,
         CommittedOnQuorum,
       },
+      // The dissertation's monotonic facts, as steps: a term never goes back (it is on stable
+      // storage, restarts keep it), and an entry a server knows committed never changes in its log.
+      // "commitIndex never decreases" is not one of raft.tla's: a follower takes a leader's
+      // mcommitIndex as it is, so a new leader that has not yet committed in its term (commitIndex
+      // 0) sets a follower's commitIndex back (etcd raft's commitTo keeps the larger).
+      steps: {
+        CurrentTermNeverDecreases: (before, _step, after) => all.every((i) => after.currentTerm.get(i) >= before.currentTerm.get(i)),
+        CommittedEntriesNeverChange: (before, _step, after) =>
+          all.every((i) => {
+            const was = before.log.get(i)
+            const now = after.log.get(i)
+            const committed = before.commitIndex.get(i)
+            if (now.length < committed) return false
+            for (let k = 0; k < committed; k++) {
+              if (now.at(k).term !== was.at(k).term || now.at(k).value !== was.at(k).value) return false
+            }
+            return true
+          }),
+      },
       sometimes: {
         LeaderElected: (s) => s.state.some((r) => r === 'Leader'),
         EntryCommitted: (s) => s.commitIndex.some((c) => c > 0),

@@ -14,7 +14,7 @@
 
 import { defineModel, protocol, range, wellTyped } from '../../checker/model.js'
 import { mapOf, nodeId, record } from '../../checker/schema.js'
-import { outcomes, ResourceManagerState, TCConsistent } from './properties.js'
+import { decisionsStable, outcomes, ResourceManagerState, TCConsistent } from './properties.js'
 
 export default defineModel({
   name: 'transaction-commit',
@@ -65,6 +65,7 @@ export default defineModel({
         TCConsistent,
       },
       sometimes: outcomes,
+      steps: decisionsStable,
     })
   },
 })

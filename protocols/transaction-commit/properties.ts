@@ -12,6 +12,12 @@ type WithRmState = { readonly rmState: MapView<NodeIdType, typeof ResourceManage
 export const TCConsistent = (s: WithRmState) =>
   !(s.rmState.some((v) => v === 'aborted') && s.rmState.some((v) => v === 'committed'))
 
+/** Step properties: a resource manager that has committed or aborted never changes its mind. */
+export const decisionsStable = {
+  RMDecisionStable: (before: WithRmState, _step: unknown, after: WithRmState) =>
+    before.rmState.every((v, rm) => v === 'working' || v === 'prepared' || after.rmState.get(rm) === v),
+}
+
 /** Reachability witnesses: both outcomes happen, so the model is not safe only because nothing does. */
 export const outcomes = {
   AllCommitted: (s: WithRmState) => s.rmState.every((v) => v === 'committed'),

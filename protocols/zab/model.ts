@@ -275,6 +275,11 @@ export default defineModel({
           })
         },
       },
+      // Zab: a server's accepted and current epochs never go back (they are its promises).
+      steps: {
+        AcceptedEpochNeverDecreases: (before, _step, after) => ss.every((x) => after.acceptedEpoch.get(x) >= before.acceptedEpoch.get(x)),
+        CurrentEpochNeverDecreases: (before, _step, after) => ss.every((x) => after.currentEpoch.get(x) >= before.currentEpoch.get(x)),
+      },
       sometimes: {
         Delivered: (s) => s.delivered.some((log) => log.length > 0),
         FollowerDelivered: (s) => ss.some((x) => s.role.get(x) === 'following' && s.delivered.get(x).length > 0),

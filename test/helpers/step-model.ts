@@ -25,6 +25,7 @@ export default defineModel({
     'throw-in-write': "Inc's write throws at n = 2",
     'throw-in-init': 'init throws',
     'throw-in-within': 'within throws at n = 2',
+    'throw-in-terminal': 'Inc stops at max, where terminal throws',
   },
   build({ max }, bug) {
     const state = record({ n: int(0, 6) })
@@ -40,15 +41,17 @@ export default defineModel({
       },
       next(s, emit) {
         if (bug === 'throw-in-next' && s.n === 2) fail('next')
-        emit('Inc', {}, (d) => {
-          if (bug === 'throw-in-write' && s.n === 2) fail('Inc')
-          d.n = s.n + (bug === 'jump-at-max' && s.n === max ? 2 : 1)
-        })
+        if (!(bug === 'throw-in-terminal' && s.n === max)) {
+          emit('Inc', {}, (d) => {
+            if (bug === 'throw-in-write' && s.n === 2) fail('Inc')
+            d.n = s.n + (bug === 'jump-at-max' && s.n === max ? 2 : 1)
+          })
+        }
         if (bug === 'step-back' && s.n === 2) emit('Back', {}, (d) => (d.n = 1))
         if (bug === 'idle' && s.n === 2) emit('Idle', {}, () => {})
       },
       within: (s) => (bug === 'throw-in-within' && s.n === 2 ? fail('within') : s.n <= max),
-      terminal: (s) => s.n === max,
+      terminal: (s) => (bug === 'throw-in-terminal' ? fail('terminal') : s.n === max),
       always: {
         Readable: (s) => (bug === 'throw-in-invariant' && s.n === 2 ? fail('Readable') : true),
       },
