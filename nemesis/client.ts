@@ -6,7 +6,16 @@
 
 import type { HistoryEvent, OperationName, Scalar } from '../linearizability/history.js'
 
-export type Outcome = { readonly status: 'ok'; readonly value?: Scalar } | { readonly status: 'fail' | 'info' }
+export type Outcome =
+  | {
+      readonly status: 'ok'
+      /** A read's value. */
+      readonly value?: Scalar
+      /** What the operation turned out to be, when its answer decides it: a Paxos propose
+       * that returns another proposer's value is, in the write-once register, a read of it. */
+      readonly as?: { readonly f: OperationName; readonly value: Scalar | Scalar[] }
+    }
+  | { readonly status: 'fail' | 'info' }
 
 export class HistoryRecorder {
   readonly events: HistoryEvent[] = []
@@ -20,8 +29,11 @@ export class HistoryRecorder {
    * carries the value read; any other completion the value it was invoked with. */
   async operation(process: number | string, f: OperationName, key: string, value: Scalar | Scalar[], perform: () => Promise<Outcome>): Promise<Outcome> {
     this.record({ process, type: 'invoke', f, key, value })
+    const invoke = this.events[this.events.length - 1]
     const outcome = await perform()
-    this.record({ process, type: outcome.status, f, key, value: f === 'read' && outcome.status === 'ok' ? (outcome.value ?? null) : value })
+    if (outcome.status === 'ok' && outcome.as) Object.assign(invoke, outcome.as)
+    const done = outcome.status === 'ok' && outcome.as ? outcome.as : { f, value }
+    this.record({ process, type: outcome.status, f: done.f, key, value: done.f === 'read' && outcome.status === 'ok' ? (outcome.value ?? null) : done.value })
     return outcome
   }
 }
