@@ -52,6 +52,8 @@ test('nemesis: bad input is one line, exit 2', () => {
   for (const [args, message] of [
     [['nemesis', 'gfs'], /^protocheck: unknown system 'gfs' \(nemesis runs: [a-z, -]*raft[a-z, -]*\)\n$/],
     [['nemesis', 'raft', '--bug', 'nope'], /^protocheck: unknown bug 'nope' for nemesis raft/],
+    [['nemesis', 'paxos', '--no-read-index'], /^protocheck: --no-read-index is for raft, not paxos\n$/],
+    [['nemesis', 'lock-service', '--schedule', 'stale-read'], /^protocheck: unknown schedule 'stale-read' \(lock-service schedules: random, paused-holder\)\n$/],
     [['nemesis', 'raft', '--runs', '0'], /^protocheck: --runs .*\n$/],
     [['nemesis', 'raft', '--schedule', 'chaos'], /^protocheck: unknown schedule 'chaos'.*\n$/],
   ] as const) {

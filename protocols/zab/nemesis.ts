@@ -107,7 +107,13 @@ class ZabTarget implements NemesisCluster {
 
   async undo(kind: string, node: number) {
     if (kind !== 'partition') return undoOnProcess(this.processes, kind as 'kill' | 'pause', node)
-    await Promise.all(this.ports.map((port) => request(port, { type: 'Partition', blocked: [] }, 1000).catch(() => undefined)))
+    // Every server must hear the heal (a loaded machine may drop a request's answer): one left
+    // cut off would look like a server that lost acknowledged writes.
+    const healed = await until(5000, async () => {
+      const answers = await Promise.all(this.ports.map((port) => request(port, { type: 'Partition', blocked: [] }, 1000).then(() => true, () => false)))
+      return answers.every(Boolean) ? true : undefined
+    })
+    if (!healed) throw new Error('the partition could not be healed: a server did not answer')
   }
 
   /** Ask the leader (starting from `home`, following the leader named in a refusal). A
