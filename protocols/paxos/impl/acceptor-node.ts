@@ -25,14 +25,17 @@ if (bug !== undefined && bug !== 'vote-below-promise') {
 }
 const stateFile = argument('state')
 
+/** On disk: the single decree's state as it always was, and the keyed instances beside it. */
+type OnDisk = AcceptorState & { instances?: Record<string, AcceptorState> }
+const loaded = stateFile ? readJsonFile<OnDisk>(stateFile) : undefined
 /** Every instance's state, by key ('' is the single decree). */
-type OnDisk = { instances: Record<string, AcceptorState> }
-const loaded = stateFile ? readJsonFile<OnDisk | AcceptorState>(stateFile) : undefined
-// A file written before instances existed holds the single decree's state alone.
-const instances = new Map<string, AcceptorState>(Object.entries(loaded && 'maxBal' in loaded ? { '': loaded } : (loaded?.instances ?? {})))
+const instances = new Map<string, AcceptorState>(Object.entries(loaded?.instances ?? {}))
+if (loaded) instances.set('', { id: loaded.id, maxBal: loaded.maxBal, maxVBal: loaded.maxVBal, maxVal: loaded.maxVal })
 
 function persist() {
-  if (stateFile) writeFileDurably(stateFile, JSON.stringify({ instances: Object.fromEntries(instances) } satisfies OnDisk))
+  if (!stateFile) return
+  const keyed = Object.fromEntries([...instances].filter(([key]) => key !== ''))
+  writeFileDurably(stateFile, JSON.stringify({ ...(instances.get('') ?? initialAcceptor(id)), instances: keyed } satisfies OnDisk))
 }
 
 const server = await listen(portArgument(), (connection) => {
