@@ -34,7 +34,7 @@ export const nemesisCommand: CommandModule<object, NemesisArgs> = {
       .positional('system', { type: 'string', demandOption: true, describe: `the implementation to run: ${nemesisSystems().join(', ')}` })
       .option('runs', { type: 'number', default: 5, describe: 'how many runs, each a fresh cluster' })
       .option('seed', { type: 'number', describe: 'seed of the fault schedules and workloads (default: random, printed)' })
-      .option('schedule', { type: 'string', default: 'random', describe: 'random, or a scripted probe (raft: stale-read: partition the leader, write via the new one, read the old)' })
+      .option('schedule', { type: 'string', default: 'random', describe: 'random, or a scripted probe (raft stale-read: partition the leader, write via the new one, read the old; lock-service paused-holder: a lease holder stalls before its write)' })
       .option('duration', { type: 'number', default: 3, describe: 'seconds of client load per run' })
       .option('bug', { type: 'string', describe: 'build the nodes with a bug switch (a known-bad implementation the runs should catch)' })
       .option('read-index', { type: 'boolean', default: true, describe: 'raft: leaders confirm leadership before reads (--no-read-index: local reads, stale under partition)' })
