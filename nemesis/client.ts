@@ -1,111 +1,65 @@
-// Clients of the Raft key-value store that record a Jepsen-style history: every operation is
-// an invoke event and a completion (ok, fail or info) with times in ms since the run began.
-// A write that got no answer may still commit later: it is `info` (indeterminate), and its
-// process is retired (a new process number takes over, as in Jepsen). A read with no answer
-// did nothing: `fail`.
+// What every nemesis workload shares: a Jepsen-style history recorder (every operation an
+// invoke event and a completion, ok, fail or info, with times in ms since the run began) and
+// the client loops. An operation that got no answer may still take effect later: it is `info`
+// (indeterminate), and its process is retired (a new process number takes over, as in
+// Jepsen), since a process runs one operation at a time. One with no effect is `fail`.
 
-import { request } from '../runtime/tcp.js'
-import type { HistoryEvent } from '../linearizability/history.js'
+import type { HistoryEvent, OperationName, Scalar } from '../linearizability/history.js'
 
-/** One attempt's time limit: a paused or partitioned server must not hold a client long. */
-const ATTEMPT_MS = 400
+export type Outcome =
+  | {
+      readonly status: 'ok'
+      /** A read's value. */
+      readonly value?: Scalar
+      /** What the operation turned out to be, when its answer decides it: a Paxos propose
+       * that returns another proposer's value is, in the write-once register, a read of it. */
+      readonly as?: { readonly f: OperationName; readonly value: Scalar | Scalar[] }
+    }
+  | { readonly status: 'fail' | 'info' }
 
 export class HistoryRecorder {
   readonly events: HistoryEvent[] = []
   private readonly startedAt = Date.now()
-  record(event: Omit<HistoryEvent, 'time'> & Pick<HistoryEvent, 'process' | 'type' | 'f'>) {
-    this.events.push({ ...event, time: Date.now() - this.startedAt } as HistoryEvent)
+
+  record(event: Pick<HistoryEvent, 'process' | 'type' | 'f' | 'key' | 'value'>) {
+    this.events.push({ ...event, time: Date.now() - this.startedAt })
+  }
+
+  /** Record one operation: its invoke, `perform` it, then its completion. A read's `ok`
+   * carries the value read; any other completion the value it was invoked with. */
+  async operation(process: number | string, f: OperationName, key: string, value: Scalar | Scalar[], perform: () => Promise<Outcome>): Promise<Outcome> {
+    this.record({ process, type: 'invoke', f, key, value })
+    const invoke = this.events[this.events.length - 1]
+    const outcome = await perform()
+    if (outcome.status === 'ok' && outcome.as) Object.assign(invoke, outcome.as)
+    const done = outcome.status === 'ok' && outcome.as ? outcome.as : { f, value }
+    this.record({ process, type: outcome.status, f: done.f, key, value: done.f === 'read' && outcome.status === 'ok' ? (outcome.value ?? null) : done.value })
+    return outcome
   }
 }
 
-type Answer = { ok: boolean; value?: string | null; leader?: number | null }
-
-/** Finds the leader by asking servers in turn, starting from its home server. */
-export class KvClient {
-  private readonly home: number
-  /** `home`: the server every operation asks first, as Jepsen binds each client to a node
-   * (so a leader cut off keeps its clients, and their reads); on a refusal or no answer the
-   * client follows the leader named, or tries the next server. */
-  constructor(private readonly ports: readonly number[], home = 0) {
-    this.home = home % ports.length
-  }
-
-  /** True once acknowledged; false if no server acknowledged before `deadline`. */
-  async put(id: string, key: string, value: string, deadline: number): Promise<boolean> {
-    return (await this.ask({ kind: 'put', id, key, value }, deadline)) !== undefined
-  }
-
-  /** The value read (null: never written), or undefined with no answer before `deadline`. */
-  async get(key: string, deadline: number): Promise<string | null | undefined> {
-    const answer = await this.ask({ kind: 'get', key }, deadline)
-    return answer === undefined ? undefined : (answer.value ?? null)
-  }
-
-  /** Ask server `server` alone, once. */
-  async getFrom(server: number, key: string, timeoutMs: number): Promise<string | null | undefined> {
-    try {
-      const answer = (await request(this.ports[server], { kind: 'get', key }, timeoutMs)) as Answer
-      return answer.ok ? (answer.value ?? null) : undefined
-    } catch {
-      return undefined
-    }
-  }
-
-  private async ask(message: object, deadline: number): Promise<Answer | undefined> {
-    let server = this.home
-    for (let attempt = 0; Date.now() < deadline; attempt++) {
-      try {
-        const answer = (await request(this.ports[server], message, Math.max(50, Math.min(ATTEMPT_MS, deadline - Date.now())))) as Answer
-        if (answer.ok) return answer
-        if (typeof answer.leader === 'number' && answer.leader !== server) {
-          server = answer.leader
-          continue
-        }
-      } catch {
-        // down, paused, partitioned away or slow
-      }
-      server = (server + 1) % this.ports.length
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-    return undefined
-  }
-}
-
-export interface Workload {
-  readonly clients: number
-  readonly keys: readonly string[]
-  /** Share of operations that are writes. */
-  readonly writeShare: number
-}
-
-/** `workload.clients` clients doing random writes and reads on shared keys until `until`;
- * returns the ids of acknowledged writes. */
-export async function runClients(ports: readonly number[], workload: Workload, history: HistoryRecorder, until: number, next: () => number): Promise<Map<string, string>> {
-  const acknowledged = new Map<string, string>() // write id -> key
+/** `clients` loops until `until`, each calling `operate(client, process, n)` for its n-th
+ * operation; a client whose operation ends `info` goes on as a new process. */
+export async function clientLoops(clients: number, until: number, operate: (client: number, process: number, n: number) => Promise<Outcome>): Promise<void> {
   await Promise.all(
-    Array.from({ length: workload.clients }, async (_, c) => {
-      const client = new KvClient(ports, c)
-      let processId = c
+    Array.from({ length: clients }, async (_, client) => {
+      let process = client
       for (let n = 0; Date.now() < until; n++) {
-        const key = workload.keys[Math.floor(next() * workload.keys.length)]
-        if (next() < workload.writeShare) {
-          const value = `p${processId}-${n}`
-          history.record({ process: processId, type: 'invoke', f: 'write', key, value })
-          if (await client.put(value, key, value, Date.now() + 1200)) {
-            history.record({ process: processId, type: 'ok', f: 'write', key, value })
-            acknowledged.set(value, key)
-          } else {
-            history.record({ process: processId, type: 'info', f: 'write', key, value })
-            processId += workload.clients
-          }
-        } else {
-          history.record({ process: processId, type: 'invoke', f: 'read', key, value: null })
-          const value = await client.get(key, Date.now() + 1200)
-          if (value === undefined) history.record({ process: processId, type: 'fail', f: 'read', key, value: null })
-          else history.record({ process: processId, type: 'ok', f: 'read', key, value })
-        }
+        if ((await operate(client, process, n)).status === 'info') process += clients
       }
     }),
   )
-  return acknowledged
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Poll `probe` until it gives a value or `ms` pass. */
+export async function until<T>(ms: number, probe: () => Promise<T | undefined>): Promise<T | undefined> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    const value = await probe()
+    if (value !== undefined) return value
+    await sleep(50)
+  }
+  return undefined
 }

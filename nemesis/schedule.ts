@@ -1,27 +1,35 @@
 // The seeded fault schedule of one nemesis run: which fault happens when, and when it is
-// undone. Targets are roles ("the leader", "a follower"), resolved when the fault fires,
-// because who leads is only known then. The same seed and run number give the same schedule.
+// undone. Targets are roles ("the leader", "a follower", "the lock server"), resolved by the
+// protocol's adapter when the fault fires, because who leads is only known then. The kinds a
+// schedule draws from are the adapter's. The same seed and run number give the same schedule.
 
-export type Fault =
-  | { kind: 'kill'; target: Target } // kill -9, then restart from its storage
-  | { kind: 'partition'; target: Target } // cut off from every other server, then heal
-  | { kind: 'pause'; target: Target } // SIGSTOP, then SIGCONT
-  /** The stale-read probe: partition the leader, write through the new leader, then read from
-   * the old one (a leader without read-index answers from its stale state). */
-  | { kind: 'stale-read-probe' }
+export type FaultKind =
+  | 'kill' // kill -9, then restart from its storage
+  | 'partition' // cut off from the others, then healed
+  | 'pause' // SIGSTOP, then SIGCONT (for a client: it stalls between its check and its write)
+  | 'skew' // its clock jumps or runs at another rate, then runs true again
 
-export type Target = 'leader' | 'follower' | 'any'
+export interface Fault {
+  readonly kind: FaultKind
+  /** A role the adapter resolves to a node when the fault fires ('leader', 'any', 'storage'...). */
+  readonly target: string
+  /** Range of how long it lasts, ms (default 300-700). */
+  readonly lasts?: readonly [number, number]
+}
+
+/** A protocol's scripted scenario (raft's stale-read probe), played instead of random faults. */
+export interface Probe {
+  readonly kind: 'probe'
+  readonly name: string
+}
 
 export interface ScheduledFault {
   /** Ms after the clients start. */
   readonly at: number
   /** How long the fault lasts before it is undone (restart, heal, resume). */
   readonly lasts: number
-  readonly fault: Fault
+  readonly fault: Fault | Probe
 }
-
-export type ScheduleName = 'random' | 'stale-read'
-export const scheduleNames: readonly ScheduleName[] = ['random', 'stale-read']
 
 /** A small fast PRNG (mulberry32) over a hash of seed and run, so adjacent seeds or runs give
  * independent streams, not shifted copies. */
@@ -41,30 +49,23 @@ function hash(text: string): number {
   return h >>> 0
 }
 
-/** Faults one after the other over `durationMs` of load: each starts after a short calm, lasts
- * 300-700 ms (a leader's partition 900-1300 ms), and is undone before the next begins. */
-export function faultSchedule(name: ScheduleName, durationMs: number, next: () => number): ScheduledFault[] {
-  if (name === 'stale-read') return [{ at: 300, lasts: 0, fault: { kind: 'stale-read-probe' } }]
+/** Faults one after the other over `durationMs` of load, drawn from `kinds`: each starts after
+ * a short calm, lasts its range, and is undone before the next begins. */
+export function randomSchedule(kinds: readonly Fault[], durationMs: number, next: () => number): ScheduledFault[] {
   const faults: ScheduledFault[] = []
-  const kinds: Fault[] = [
-    { kind: 'kill', target: 'leader' },
-    { kind: 'kill', target: 'follower' },
-    { kind: 'partition', target: 'leader' },
-    { kind: 'partition', target: 'follower' },
-    { kind: 'pause', target: 'leader' },
-    { kind: 'pause', target: 'any' },
-  ]
   for (let at = 200 + Math.floor(next() * 300); at < durationMs - 400; ) {
     const fault = kinds[Math.floor(next() * kinds.length)]
-    // A cut-off leader is replaced only after an election timeout (200-400 ms): keep it cut
-    // off long enough for the new leader to take writes while the old one may still serve.
-    const lasts = (fault.kind === 'partition' && fault.target === 'leader' ? 900 : 300) + Math.floor(next() * 400)
+    const [min, max] = fault.lasts ?? [300, 700]
+    const lasts = min + Math.floor(next() * (max - min))
     faults.push({ at, lasts, fault })
     at += lasts + 150 + Math.floor(next() * 350)
   }
   return faults
 }
 
-export function describeFault(fault: Fault): string {
-  return fault.kind === 'stale-read-probe' ? 'stale-read probe (partition the leader, write via the new one, read the old)' : `${fault.kind} ${fault.target}`
+/** A probe alone, once the clients have run a little. */
+export const probeSchedule = (name: string): ScheduledFault[] => [{ at: 300, lasts: 0, fault: { kind: 'probe', name } }]
+
+export function describeFault(fault: Fault | Probe): string {
+  return fault.kind === 'probe' ? `${fault.name} probe` : `${fault.kind} ${fault.target}`
 }

@@ -23,7 +23,7 @@ test('nemesis raft: 2 seeded runs with faults are linearizable, no acknowledged 
   for (const run of r.report.details) {
     assert.ok(run.faults.length > 0, `run ${run.run} had no faults`)
     assert.ok(run.operations > 20, `run ${run.run}: only ${run.operations} operations`)
-    assert.equal(run.lostWrites, [])
+    assert.equal(run.problems, [])
   }
   assert.not.ok(existsSync(out))
 })
@@ -50,7 +50,10 @@ test('nemesis raft: with read-index the same stale-read schedule passes (the old
 
 test('nemesis: bad input is one line, exit 2', () => {
   for (const [args, message] of [
-    [['nemesis', 'paxos'], /^protocheck: unknown system 'paxos' \(nemesis runs: raft\)\n$/],
+    [['nemesis', 'gfs'], /^protocheck: unknown system 'gfs' \(nemesis runs: [a-z, -]*raft[a-z, -]*\)\n$/],
+    [['nemesis', 'raft', '--bug', 'nope'], /^protocheck: unknown bug 'nope' for nemesis raft/],
+    [['nemesis', 'paxos', '--no-read-index'], /^protocheck: --no-read-index is for raft, not paxos\n$/],
+    [['nemesis', 'lock-service', '--schedule', 'stale-read'], /^protocheck: unknown schedule 'stale-read' \(lock-service schedules: random, paused-holder\)\n$/],
     [['nemesis', 'raft', '--runs', '0'], /^protocheck: --runs .*\n$/],
     [['nemesis', 'raft', '--schedule', 'chaos'], /^protocheck: unknown schedule 'chaos'.*\n$/],
   ] as const) {

@@ -2,6 +2,8 @@
 // round, each round with a higher ballot, until it learns the chosen value (its own or
 // another proposer's). Ballots are round * BALLOT_STRIDE + proposerId, so proposers with
 // distinct ids never share a ballot (two proposers in one ballot could propose two values).
+// `key` names one of many independent Paxos instances the acceptors keep (a write-once
+// register per key); without it, the single decree. `learn` reads the chosen value.
 
 import { request } from '../../../runtime/tcp.js'
 import { isRefused } from '../../../conformance/transition.js'
@@ -11,16 +13,22 @@ import { parseMessage, type WireMessage } from './wire.js'
 
 export const BALLOT_STRIDE = 1000
 
-export interface ProposeOptions {
-  /** The acceptors' ports on 127.0.0.1. */
-  readonly ports: readonly number[]
-  readonly value: PaxosValue
+export interface BallotOptions {
+  /** The acceptors' ports on 127.0.0.1 (null: an acceptor this proposer cannot reach, as
+   * under a network partition). */
+  readonly ports: readonly (number | null)[]
+  /** The Paxos instance (default: the acceptors' single decree). */
+  readonly key?: string
   /** 0..BALLOT_STRIDE-1, distinct among concurrent proposers. */
   readonly proposerId: number
   readonly maxRounds?: number
   readonly timeoutMs?: number
   /** Progress lines (one per round). */
   readonly onRound?: (line: string) => void
+}
+
+export interface ProposeOptions extends BallotOptions {
+  readonly value: PaxosValue
 }
 
 export interface Learned {
@@ -31,8 +39,25 @@ export interface Learned {
 
 export class NoQuorumError extends Error {}
 
+/** Stands for "no value" among the candidates of a read; never sent (values are non-empty). */
+const NOTHING = ''
+
+/** Propose `value`; resolves with the value chosen (this one or another proposer's). */
 export async function propose(options: ProposeOptions): Promise<Learned> {
-  const { ports, value, proposerId } = options
+  return (await decide(options, options.value))!
+}
+
+/** The chosen value, or null if none is: a read is a ballot like a proposal's. If a quorum of
+ * promises reports no vote, nothing can have been chosen before the first of them (every
+ * quorum that chose shares an acceptor with it, which would have reported its vote), so null
+ * is an answer that was true during the read. Otherwise the read proposes the value the
+ * promises force, as any proposer must, and returns it once a quorum has voted for it. */
+export async function learn(options: BallotOptions): Promise<Learned | null> {
+  return decide(options, null)
+}
+
+async function decide(options: BallotOptions, value: PaxosValue | null): Promise<Learned | null> {
+  const { ports, proposerId, key } = options
   const config = { acceptors: ports.length }
   const maxRounds = options.maxRounds ?? 20
   let highestSeen = -1
@@ -44,13 +69,14 @@ export async function propose(options: ProposeOptions): Promise<Learned> {
     const prepared = stepProposer(config, proposer, { type: 'Prepare' })
     if (isRefused(prepared)) throw new Error(prepared.refused)
     const promises: Promise1b[] = []
-    for (const reply of await broadcast(ports, prepared.effects, options.timeoutMs)) {
+    for (const reply of await broadcast(ports, prepared.effects, key, options.timeoutMs)) {
       if (reply?.type === '1b' && reply.bal === ballot) promises.push(reply)
       if (reply?.type === 'refused') highestSeen = Math.max(highestSeen, reply.maxBal)
     }
     // Propose our own value if the promises allow it, else the value they force.
-    const allowed = proposable(config, ballot, promises, [value])
-    const chosenValue = allowed.includes(value) ? value : allowed[0]
+    const allowed = proposable(config, ballot, promises, [value ?? NOTHING])
+    if (value === null && allowed.includes(NOTHING)) return null
+    const chosenValue = value !== null && allowed.includes(value) ? value : allowed.find((v) => v !== NOTHING)
     if (chosenValue === undefined) {
       options.onRound?.(`ballot ${ballot}: ${promises.length} of ${ports.length} promised, no quorum`)
       await pause(round)
@@ -59,7 +85,7 @@ export async function propose(options: ProposeOptions): Promise<Learned> {
     const accepted = stepProposer(config, proposer, { type: 'Accept', value: chosenValue, promises })
     if (isRefused(accepted)) throw new Error(accepted.refused)
     proposer = accepted.state
-    for (const reply of await broadcast(ports, accepted.effects, options.timeoutMs)) {
+    for (const reply of await broadcast(ports, accepted.effects, key, options.timeoutMs)) {
       if (reply?.type === '2b') {
         const voted = stepProposer(config, proposer, { type: 'Receive', message: reply })
         if (!isRefused(voted)) proposer = voted.state
@@ -75,9 +101,13 @@ export async function propose(options: ProposeOptions): Promise<Learned> {
 
 /** Send each effect to its acceptor and collect the replies; an acceptor that is down or
  * silent gives undefined (Paxos tolerates a minority of those). */
-async function broadcast(ports: readonly number[], effects: readonly { to: unknown; message: PaxosMessage }[], timeoutMs = 2000): Promise<(WireMessage | undefined)[]> {
+async function broadcast(ports: readonly (number | null)[], effects: readonly { to: unknown; message: PaxosMessage }[], key: string | undefined, timeoutMs = 2000): Promise<(WireMessage | undefined)[]> {
   const replies = await Promise.allSettled(
-    effects.map(({ to, message }) => request(ports[(to as { acceptor: number }).acceptor], message, timeoutMs)),
+    effects.map(({ to, message }) => {
+      const port = ports[(to as { acceptor: number }).acceptor]
+      if (port === null) return Promise.reject(new Error('unreachable'))
+      return request(port, key === undefined ? message : { ...message, key }, timeoutMs)
+    }),
   )
   return replies.map((r) => (r.status === 'fulfilled' ? parseMessage(r.value) ?? undefined : undefined))
 }

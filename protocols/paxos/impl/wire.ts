@@ -37,3 +37,11 @@ export function parseMessage(raw: unknown): WireMessage | null {
       return null
   }
 }
+
+/** The Paxos instance a frame is for: its `key` (a short non-empty string), '' when it has
+ * none (the single decree), or null when the key is malformed. */
+export function instanceKey(raw: unknown): string | null {
+  const key = raw !== null && typeof raw === 'object' ? (raw as { key?: unknown }).key : undefined
+  if (key === undefined) return ''
+  return typeof key === 'string' && key.length > 0 && key.length <= 128 ? key : null
+}

@@ -11,7 +11,9 @@
 // on start: a SIGKILL loses exactly what the core had not made durable.
 //
 // Clients talk to any server over the same port: { type: 'ClientRequest' } (a leader
-// proposes and answers { ok, zxid }) and { type: 'Inspect' } (the server's state).
+// proposes and answers { ok, zxid }) and { type: 'Inspect' } (the server's state). The
+// ZooKeeper client API over a key-value state machine (client-api.ts): Write, Sync, Read.
+// { type: 'Partition', blocked: [ids] } drops all traffic with those servers (fault tests).
 
 import { join } from 'node:path'
 import { InputError } from '../../../checker/errors.js'
@@ -20,6 +22,7 @@ import { announceListening, argument, onShutdown, portArgument } from '../../../
 import { connect, listen, type Connection } from '../../../runtime/tcp.js'
 import { isRefused, type Send } from '../../../conformance/transition.js'
 import { lastZxid, type ServerId, type Vote, type ZabBug, type ZabMessage } from './messages.js'
+import { ClientApi, type ClientApiRequest } from './client-api.js'
 import { established, initialServer, stepServer, voteBeats, voteOf, type ZabEvent, type ZabServerState } from './server.js'
 
 const id = Number(argument('id'))
@@ -64,7 +67,11 @@ function save() {
 
 const outbound = new Map<ServerId, { connection?: Connection; waiting: ZabMessage[] }>()
 
+/** Servers cut off by a Partition request: nothing goes to them or is taken from them. */
+let blocked = new Set<ServerId>()
+
 function send({ to, message }: Send<ServerId, ZabMessage>) {
+  if (blocked.has(to)) return
   let link = outbound.get(to)
   if (!link) outbound.set(to, (link = { waiting: [] }))
   if (link.connection && !link.connection.closed) {
@@ -99,6 +106,7 @@ function step(event: ZabEvent): boolean {
   state = t.state
   save()
   for (const effect of t.effects) send(effect)
+  clients.changed(state, established(config, state))
   return true
 }
 
@@ -109,6 +117,7 @@ function restart() {
 }
 
 function receive(message: ZabMessage) {
+  if (blocked.has(message.from)) return
   // A vote says its sender is looking: it is not evidence of a live leader or follower.
   if (message.type !== 'Vote') heardAt.set(message.from, Date.now())
   if (message.type === 'Vote' && state.role === 'looking') {
@@ -119,6 +128,7 @@ function receive(message: ZabMessage) {
 }
 
 function tick() {
+  clients.changed(state, established(config, state))
   const now = Date.now()
   const fresh = (from: ServerId) => now - (heardAt.get(from) ?? 0) < TIMEOUT_MS
   switch (state.role) {
@@ -157,8 +167,16 @@ function tick() {
 
 // ---- serving ----
 
+const clients = new ClientApi((txn) => (step({ type: 'Request', txn }) ? lastZxid(state.history) : null))
+
 function answerClient(connection: Connection, request: { type: string }) {
-  if (request.type === 'Inspect') {
+  if (request.type === 'Partition') {
+    const ids = (request as { blocked?: unknown }).blocked
+    blocked = new Set(Array.isArray(ids) ? ids.filter((x): x is number => Number.isInteger(x)) : [])
+    connection.send({ ok: true })
+  } else if (clients.handles(request)) {
+    clients.handle(connection, request as ClientApiRequest, state, established(config, state))
+  } else if (request.type === 'Inspect') {
     const { role, leader, acceptedEpoch, currentEpoch, history, delivered } = state
     connection.send({ id, role, leader, acceptedEpoch, currentEpoch, established: established(config, state), history, delivered })
   } else if (request.type === 'ClientRequest') {

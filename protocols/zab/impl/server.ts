@@ -19,7 +19,7 @@
 
 import { produce } from 'immer'
 import { refuse, type Send, type Transition } from '../../../conformance/transition.js'
-import { lastZxid, zxidEqual, zxidLess, type ServerId, type Vote, type ZabBug, type ZabMessage, type Zxid } from './messages.js'
+import { lastZxid, zxidEqual, zxidLess, type LogEntry, type ServerId, type Txn, type Vote, type ZabBug, type ZabMessage, type Zxid } from './messages.js'
 
 export interface ZabServerState {
   readonly id: ServerId
@@ -29,20 +29,21 @@ export interface ZabServerState {
   readonly acceptedEpoch: number
   readonly currentEpoch: number
   /** The log in memory; its first `durable` entries are on disk. */
-  readonly history: readonly Zxid[]
+  readonly history: readonly LogEntry[]
   readonly durable: number
   /** A follower that has taken NEWLEADER. */
   readonly synced: boolean
   /** Leader only: the last zxid each follower acknowledged (null: none yet). */
   readonly acks: readonly (Zxid | null)[]
   /** The transactions applied to the state machine, in order; kept across crashes. */
-  readonly delivered: readonly Zxid[]
+  readonly delivered: readonly LogEntry[]
 }
 
 export type ZabEvent =
   | { readonly type: 'Nominate' }
   | { readonly type: 'Lead'; readonly votes: readonly Vote[] }
-  | { readonly type: 'Request' }
+  /** A client's request: `txn`, its content, rides with the zxid (none in the model). */
+  | { readonly type: 'Request'; readonly txn?: Txn }
   | { readonly type: 'CommitNext' }
   | { readonly type: 'Fetch' }
   | { readonly type: 'PollCommit' }
@@ -135,7 +136,7 @@ export function stepServer(config: ZabConfig, s: ZabServerState, event: ZabEvent
       const last = lastZxid(s.history)
       const zxid = { epoch: s.acceptedEpoch, counter: last.epoch === s.acceptedEpoch ? last.counter + 1 : 1 }
       return took(produce(s, (d) => {
-        d.history.push(zxid)
+        d.history.push(event.txn ? { ...zxid, txn: event.txn } : zxid)
         d.durable = s.history.length + 1
       }))
     }
