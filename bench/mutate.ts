@@ -1,5 +1,5 @@
-// `npm run mutate [-- --jobs N] [--protocol NAME]... [--only ID]... [--seeds 1,2] [--runs 200]
-// [--timeout S] [--json]`: mutation testing of the shipped protocols. Each mutant (a plausible
+// `npm run mutate [-- --jobs N] [--protocol NAME]... [--target model|impl] [--only ID]...
+// [--seeds 1,2] [--runs 200] [--timeout S] [--json]`: mutation testing of the shipped protocols. Each mutant (a plausible
 // one-line mistake, bench/mutants/) is applied alone to a scratch copy of the build; a model
 // mutant is judged by `check` on that protocol's shipped specs (killed: some verdict not as
 // expected), an implementation mutant by `conform` (killed: some seed diverges). Prints the
@@ -23,6 +23,7 @@ interface Options {
   jobs: number
   protocols: string[]
   only: string[]
+  targets: Mutant['target'][]
   seeds: number[]
   runs: number
   timeoutSeconds: number
@@ -30,7 +31,7 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { jobs: 1, protocols: [], only: [], seeds: [1, 2], runs: 200, timeoutSeconds: 120, json: false }
+  const options: Options = { jobs: 1, protocols: [], only: [], targets: ['model', 'impl'], seeds: [1, 2], runs: 200, timeoutSeconds: 120, json: false }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = () => {
@@ -46,6 +47,11 @@ function parseOptions(argv: readonly string[]): Options {
     if (flag === '--jobs') options.jobs = positive(value())
     else if (flag === '--protocol') options.protocols.push(value())
     else if (flag === '--only') options.only.push(value())
+    else if (flag === '--target') {
+      const target = value()
+      if (target !== 'model' && target !== 'impl') usage(`--target is model or impl, not ${target}`)
+      options.targets = [target]
+    }
     else if (flag === '--seeds') options.seeds = value().split(',').map(positive)
     else if (flag === '--runs') options.runs = positive(value())
     else if (flag === '--timeout') options.timeoutSeconds = positive(value())
@@ -132,6 +138,7 @@ async function main() {
   const options = parseOptions(process.argv.slice(2))
   let mutants = loadMutants(projectRoot)
   if (options.protocols.length > 0) mutants = mutants.filter((m) => options.protocols.includes(m.protocol))
+  mutants = mutants.filter((m) => options.targets.includes(m.target))
   if (options.only.length > 0) mutants = mutants.filter((m) => options.only.includes(m.id))
   if (mutants.length === 0) usage('no mutant selected')
   // Every mutant must still apply to today's source before anything runs.
