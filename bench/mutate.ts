@@ -31,7 +31,7 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { jobs: 1, protocols: [], only: [], targets: ['model', 'impl'], seeds: [1, 2], runs: 200, timeoutSeconds: 120, json: false }
+  const options: Options = { jobs: 1, protocols: [], only: [], targets: ['model', 'impl'], seeds: [1, 2], runs: 200, timeoutSeconds: 600, json: false }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = () => {
@@ -112,7 +112,7 @@ function specsOf(protocol: string): string[] {
 const lastLine = (text: string) => text.trim().split('\n').at(-1) ?? ''
 
 /** Judge the copy as it is now (mutated or not): killed, and by what. */
-async function judge(ws: Workspace, target: Mutant['target'], protocol: string, options: Options): Promise<{ killed: boolean; detail: string }> {
+async function judge(ws: Workspace, { target, protocol, conformParams }: Pick<Mutant, 'target' | 'protocol' | 'conformParams'>, options: Options): Promise<{ killed: boolean; detail: string }> {
   if (target === 'model') {
     const specs = specsOf(protocol).map((f) => join(ws.root, 'specs', f))
     const r = await runChild([ws.cli, 'check', ...specs, '--json'], options.timeoutSeconds)
@@ -125,7 +125,8 @@ async function judge(ws: Workspace, target: Mutant['target'], protocol: string, 
     return { killed: true, detail: `check exit ${r.code}: ${lastLine(r.stderr)}` }
   }
   for (const seed of options.seeds) {
-    const r = await runChild([ws.cli, 'conform', protocol, '--runs', String(options.runs), '--seed', String(seed), '--json'], options.timeoutSeconds)
+    const params = Object.entries(conformParams).flatMap(([k, v]) => ['--param', `${k}=${v}`])
+    const r = await runChild([ws.cli, 'conform', protocol, ...params, '--runs', String(options.runs), '--seed', String(seed), '--json'], options.timeoutSeconds)
     if (r.timedOut) return { killed: true, detail: `timeout: conform --seed ${seed} ran past ${options.timeoutSeconds} s` }
     if (r.code === 0) continue
     if (r.code === 1) return { killed: true, detail: `conform --seed ${seed} diverged` }
@@ -158,11 +159,11 @@ async function main() {
   const workspaces = Array.from({ length: Math.min(options.jobs, mutants.length) }, (_, k) => new Workspace(projectRoot, join(scratch, `job-${k + 1}`)))
 
   // The unmutated protocols must pass their own judges, or no mutant's verdict means anything.
-  const baselines = [...new Set(mutants.map((m) => `${m.target} ${m.protocol}`))].map((key) => key.split(' ') as [Mutant['target'], string])
-  await pool(baselines, workspaces, async ([target, protocol], ws) => {
-    const verdict = await judge(ws, target, protocol, options)
+  const baselines = mutants.filter((m, i) => mutants.findIndex((o) => o.target === m.target && o.protocol === m.protocol) === i)
+  await pool(baselines, workspaces, async (first, ws) => {
+    const verdict = await judge(ws, first, options)
     if (verdict.killed) {
-      process.stderr.write(`mutate: the unmutated ${protocol} ${target} fails its judge (${verdict.detail}): fix that first\n`)
+      process.stderr.write(`mutate: the unmutated ${first.protocol} ${first.target} fails its judge (${verdict.detail}): fix that first\n`)
       process.exit(1)
     }
   })
@@ -172,7 +173,7 @@ async function main() {
     const started = performance.now()
     const restore = await ws.apply(mutant)
     try {
-      const verdict = await judge(ws, mutant.target, mutant.protocol, options)
+      const verdict = await judge(ws, mutant, options)
       const outcome = { mutant, ...verdict, seconds: (performance.now() - started) / 1000 }
       outcomes.push(outcome)
       progress(`${outcome.killed ? 'killed  ' : 'SURVIVED'} ${mutant.id} (${outcome.seconds.toFixed(1)} s): ${outcome.detail}`)

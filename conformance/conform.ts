@@ -29,8 +29,9 @@ export interface Walk {
 
 /** Walk the model along `choices` with the implementation in tow. Each choice picks among the
  * enabled steps that stay inside the model's constraint, so that walks go deep instead of ending
- * at the first step past a bound; where every enabled step leaves the constraint, one of them is
- * still taken (the implementation must follow it too) and the walk ends there. Stops at the
+ * at the first step past a bound; the last choice, and any choice where every enabled step
+ * leaves the constraint, picks among all of them (steps past a bound must be followed too), and
+ * a step outside the constraint ends the walk. Stops at the
  * first divergence, at a state with no enabled step, or when the choices run out. With
  * `checkRefusals`, the walk's last state is then probed: every action of the model's listable
  * action space (enumerableActions) and every step seen enabled during the walk that the model
@@ -69,16 +70,17 @@ async function walkFrom(instance: Instance, driver: Driver, implementation: Impl
   const isOutside = (step: Step) => instance.protocol.within !== undefined && !instance.protocol.within(instance.schema.view(step.state) as never)
   const seen = new Map<string, { action: string; picks: Readonly<Record<string, unknown>> }>()
   let outside = false
-  for (const choice of choices) {
+  for (const [n, choice] of choices.entries()) {
     const enabled = enabledAt(current.state)
     if (enabled.length === 0) break
     for (const step of enabled) seen.set(labelKey(step), step)
     const inside = enabled.filter((step) => !isOutside(step))
-    current = chosen(inside.length > 0 ? inside : enabled, choice)
+    const last = n === choices.length - 1
+    current = chosen(inside.length > 0 && !last ? inside : enabled, choice)
     steps.push(current)
     divergence = await followStep(instance, driver, steps.length - 1, current.action, current.picks, current.state)
     if (divergence) return { steps, divergence }
-    outside = inside.length === 0
+    outside = isOutside(current)
     if (outside) break
   }
   if (checkRefusals) {
