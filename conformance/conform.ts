@@ -31,9 +31,8 @@ export interface Walk {
  * enabled steps that stay inside the model's constraint, so that walks go deep instead of ending
  * at the first step past a bound; the last choice, and any choice where every enabled step
  * leaves the constraint, picks among all of them (steps past a bound must be followed too), and
- * a step outside the constraint ends the walk. Stops at the
- * first divergence, at a state with no enabled step, or when the choices run out. With
- * `checkRefusals`, the walk's last state is then probed: every action of the model's listable
+ * a step outside the constraint ends the walk. Stops at the first divergence, at a state with
+ * no enabled step, or when the choices run out. With `checkRefusals`, the walk's last state is then probed: every action of the model's listable
  * action space (enumerableActions) and every step seen enabled during the walk that the model
  * does not allow there must be refused by the implementation. */
 export async function walk(instance: Instance, implementation: Implementation, choices: readonly number[], checkRefusals = false): Promise<Walk> {
