@@ -81,9 +81,13 @@ interface ChildResult {
   timedOut: boolean
 }
 
+/** Children still running: killed if mutate itself is stopped, so none outlives it. */
+const running = new Set<ReturnType<typeof spawn>>()
+
 function runChild(args: readonly string[], timeoutSeconds: number): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    running.add(child)
     let stdout = ''
     let stderr = ''
     let timedOut = false
@@ -95,6 +99,7 @@ function runChild(args: readonly string[], timeoutSeconds: number): Promise<Chil
     }, timeoutSeconds * 1000)
     child.on('error', reject)
     child.on('close', (code) => {
+      running.delete(child)
       clearTimeout(timer)
       resolve({ code, stdout, stderr, timedOut })
     })
@@ -153,7 +158,10 @@ async function main() {
   const progress = (line: string) => process.stderr.write(line + '\n')
 
   const scratch = mkdtempSync(join(tmpdir(), 'protocheck-mutate-'))
-  const cleanUp = () => rmSync(scratch, { recursive: true, force: true })
+  const cleanUp = () => {
+    for (const child of running) child.kill('SIGKILL')
+    rmSync(scratch, { recursive: true, force: true })
+  }
   process.on('exit', cleanUp)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130))
   const workspaces = Array.from({ length: Math.min(options.jobs, mutants.length) }, (_, k) => new Workspace(projectRoot, join(scratch, `job-${k + 1}`)))
