@@ -10,7 +10,7 @@ import { Packer } from './schema/packer.js'
 import type { Draft, Fields, RecordType, Type, Value, View } from './schema/types.js'
 
 export * from './schema/types.js'
-export { SchemaError } from './schema/codecs.js'
+export { SchemaError, allValues } from './schema/codecs.js'
 export { nodeName, toItf as valueToItf, fromItf as valueFromItf, type ItfValue } from './schema/itf.js'
 
 export class Schema<T extends RecordType<Fields> = RecordType<Fields>> {

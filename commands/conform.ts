@@ -65,7 +65,7 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
     const writeError = traceFile && r.trace ? tryWriteTrace(traceFile, r.trace) : null
     if (writeError) traceFile = null
     if (args.json) {
-      process.stdout.write(JSON.stringify({ model: instance.model.name, runs: r.runs, seed, result: r.result, traceFile }) + '\n')
+      process.stdout.write(JSON.stringify({ model: instance.model.name, runs: r.runs, seed, result: r.result, traceFile, depth: r.depth }) + '\n')
     } else if (r.counterexample) {
       const lines = [
         `diverged after shrinking to ${r.counterexample.steps.length - 1} steps (run ${r.runs} of ${runs}):`,
@@ -75,7 +75,7 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
       ]
       process.stdout.write(lines.join('\n') + '\n')
     } else {
-      process.stdout.write(`agree: the implementation followed all ${r.runs} walks (${r.stepsCompared} steps compared) of ${instance.describe()}, seed ${seed}\n`)
+      process.stdout.write(`agree: the implementation followed all ${r.runs} walks (${r.stepsCompared} steps compared, ${r.depth.mean.toFixed(1)} steps deep on average, ${r.depth.max} at most) of ${instance.describe()}, seed ${seed}\n`)
     }
     if (writeError) {
       process.stderr.write(`protocheck: ${writeError}\n`)

@@ -17,6 +17,7 @@ import { callDriver, DriverError, freshDriver, NotEnabledError, type Driver, typ
 import { canonicalJson } from '../checker/canonical-json.js'
 import { compareObserved, followStep, stepLabel, type Divergence } from './divergence.js'
 import { FORBIDDEN_STEP, picksToItf } from './forbidden-step.js'
+import { enumerableActions } from './action-space.js'
 import { traceFromPath, type ItfTrace } from '../traces/itf.js'
 
 export interface Walk {
@@ -26,10 +27,14 @@ export interface Walk {
   divergence: Divergence | null
 }
 
-/** Walk the model along `choices` with the implementation in tow. Stops at the first divergence,
- * at a state with no enabled step, at a state outside the model's constraint, or when the
- * choices run out. With `checkRefusals`, the walk's last state is then probed: every step seen
- * enabled earlier in the walk but not enabled there must be refused by the implementation. */
+/** Walk the model along `choices` with the implementation in tow. Each choice picks among the
+ * enabled steps that stay inside the model's constraint, so that walks go deep instead of ending
+ * at the first step past a bound; the last choice, and any choice where every enabled step
+ * leaves the constraint, picks among all of them (steps past a bound must be followed too), and
+ * a step outside the constraint ends the walk. Stops at the first divergence, at a state with
+ * no enabled step, or when the choices run out. With `checkRefusals`, the walk's last state is then probed: every action of the model's listable
+ * action space (enumerableActions) and every step seen enabled during the walk that the model
+ * does not allow there must be refused by the implementation. */
 export async function walk(instance: Instance, implementation: Implementation, choices: readonly number[], checkRefusals = false): Promise<Walk> {
   const steps: Step[] = []
   try {
@@ -61,17 +66,20 @@ async function walkFrom(instance: Instance, driver: Driver, implementation: Impl
   }
   steps.push(current)
   if (divergence) return { steps, divergence }
-  const seen = new Map<string, Step>()
+  const isOutside = (step: Step) => instance.protocol.within !== undefined && !instance.protocol.within(instance.schema.view(step.state) as never)
+  const seen = new Map<string, { action: string; picks: Readonly<Record<string, unknown>> }>()
   let outside = false
-  for (const choice of choices) {
+  for (const [n, choice] of choices.entries()) {
     const enabled = enabledAt(current.state)
     if (enabled.length === 0) break
     for (const step of enabled) seen.set(labelKey(step), step)
-    current = chosen(enabled, choice)
+    const inside = enabled.filter((step) => !isOutside(step))
+    const last = n === choices.length - 1
+    current = chosen(inside.length > 0 && !last ? inside : enabled, choice)
     steps.push(current)
     divergence = await followStep(instance, driver, steps.length - 1, current.action, current.picks, current.state)
     if (divergence) return { steps, divergence }
-    outside = instance.protocol.within !== undefined && !instance.protocol.within(instance.schema.view(current.state) as never)
+    outside = isOutside(current)
     if (outside) break
   }
   if (checkRefusals) {
@@ -79,6 +87,7 @@ async function walkFrom(instance: Instance, driver: Driver, implementation: Impl
     // fit its types): such a walk is probed at the state before, the last the model expands.
     const probed = outside ? steps.slice(0, -1) : steps
     const allowed = new Set(enabledAt(probed.at(-1)!.state).map(labelKey))
+    for (const call of enumerableActions(instance)) seen.set(labelKey(call), call)
     for (const [key, candidate] of seen) {
       if (allowed.has(key)) continue
       const forbidden = await probeForbidden(instance, implementation, probed, candidate)
@@ -174,6 +183,8 @@ export interface ConformResult {
   seed: number
   /** Total steps both sides took across the passing runs (how much was compared). */
   stepsCompared: number
+  /** Steps after the initial state, over the passing runs: the longest walk and the mean. */
+  depth: { max: number; mean: number }
   /** The shrunk diverging walk. */
   counterexample: Walk | null
   /** fast-check's path to replay exactly that counterexample. */
@@ -182,6 +193,8 @@ export interface ConformResult {
 
 export async function conform(instance: Instance, factory: DriverFactory, options: ConformOptions): Promise<ConformResult> {
   let stepsCompared = 0
+  let passingRuns = 0
+  let maxDepth = 0
   const checkRefusals = options.checkRefusals ?? true
   const walks = fc.array(fc.nat(), { minLength: 0, maxLength: options.maxSteps, size: 'max' })
   const implementation = new Implementation(factory, instance.config.params, instance.config.bug)
@@ -194,7 +207,11 @@ export async function conform(instance: Instance, factory: DriverFactory, option
         if (failure) return true
         try {
           const w = await walk(instance, implementation, choices, checkRefusals)
-          if (!w.divergence) stepsCompared += w.steps.length - 1
+          if (!w.divergence) {
+            stepsCompared += w.steps.length - 1
+            passingRuns++
+            maxDepth = Math.max(maxDepth, w.steps.length - 1)
+          }
           return w.divergence === null
         } catch (e) {
           if (!(e instanceof DriverError)) throw e
@@ -205,8 +222,9 @@ export async function conform(instance: Instance, factory: DriverFactory, option
       { numRuns: options.runs, seed: options.seed },
     )
     if (failure) throw failure
+    const depth = { max: maxDepth, mean: passingRuns === 0 ? 0 : stepsCompared / passingRuns }
     if (!details.failed) {
-      return { result: 'agree', runs: details.numRuns, seed: options.seed, stepsCompared, counterexample: null, path: null }
+      return { result: 'agree', runs: details.numRuns, seed: options.seed, stepsCompared, depth, counterexample: null, path: null }
     }
     const [choices] = details.counterexample!
     return {
@@ -214,6 +232,7 @@ export async function conform(instance: Instance, factory: DriverFactory, option
       runs: details.numRuns,
       seed: options.seed,
       stepsCompared,
+      depth,
       counterexample: await walk(instance, implementation, choices, checkRefusals),
       path: details.counterexamplePath,
     }

@@ -379,7 +379,8 @@ function ordinalFunction(type: Type, path: string): (value: unknown) => number {
   }
 }
 
-function* allValues(type: Type): Generator<unknown> {
+/** Every value of a scalar, record or union type (sets, bags, sequences and maps are not enumerated). */
+export function* allValues(type: Type): Generator<unknown> {
   switch (type.kind) {
     case 'enum': case 'bool': case 'int': case 'node': {
       const scalar = new ScalarCodec(type, '')
