@@ -3,6 +3,7 @@
 // Every write keeps the words canonical (sets and bags sorted, unused slots and inactive
 // union variants zero), so that equal states are equal words and hash alike.
 
+import { internedValuesOf, type InternedValues } from './interned.js'
 import { Packer, bitsFor, type Position } from './packer.js'
 import {
   cardinality,
@@ -508,6 +509,9 @@ class Slots {
   position!: Position
   /** Scratch space to encode a value being looked up. */
   readonly probe: Uint32Array
+  /** Elements decoded before, by their words (and back). */
+  private readonly interned: InternedValues | undefined
+  private readonly decodeElement: (words: Uint32Array, at: number) => unknown
 
   constructor(
     readonly owner: Codec,
@@ -520,6 +524,10 @@ class Slots {
     this.slotWords = this.elementWords + extraWords
     this.length = new ScalarCodec({ kind: 'int', min: 0, max: capacity }, `${owner.path} length`)
     this.probe = new Uint32Array(this.elementWords)
+    // A scalar decodes in one shift and mask: nothing to gain from looking it up.
+    this.interned = this.element instanceof ScalarCodec ? undefined : internedValuesOf(elementType, this.elementWords)
+    const element = this.element
+    this.decodeElement = (words, at) => element.decode(words, at)
   }
 
   place(packer: Packer) {
@@ -533,9 +541,21 @@ class Slots {
 
   /** Encode `value` into the probe, as an element. */
   encodeProbe(value: unknown): Uint32Array {
+    const known = this.interned?.encodingOf(value)
+    if (known) {
+      this.probe.set(known)
+      return this.probe
+    }
     this.probe.fill(0)
     this.element.encode(this.probe, 0, value)
     return this.probe
+  }
+
+  /** Write `value` as the element of the (zeroed) slot at word `at`. */
+  encodeAt(words: Uint32Array, at: number, value: unknown) {
+    const known = this.interned?.encodingOf(value)
+    if (known) words.set(known, at)
+    else this.element.encode(words, at, value)
   }
 
   /** Compare the element in slot `slot` with the probe: <0, 0, >0 like a sort comparator. */
@@ -578,7 +598,8 @@ class Slots {
   }
 
   decodeAt(words: Uint32Array, start: number, slot: number) {
-    return this.element.decode(words, start + slot * this.slotWords)
+    const at = start + slot * this.slotWords
+    return this.interned ? this.interned.get(words, at, this.decodeElement) : this.element.decode(words, at)
   }
 
   /** The elements in use, frozen, after checking the words are canonical. */
@@ -830,7 +851,7 @@ export class SeqCodec extends Codec {
     if (value.length > slots.capacity) this.fail(`length ${value.length} exceeds the maximum ${slots.capacity}`)
     const start = slots.start(base)
     words.fill(0, start, start + slots.capacity * slots.slotWords)
-    value.forEach((v, i) => slots.element.encode(words, start + i * slots.slotWords, v))
+    value.forEach((v, i) => slots.encodeAt(words, start + i * slots.slotWords, v))
     slots.length.writeCode(words, base, value.length)
   }
 
@@ -856,7 +877,7 @@ export class SeqCodec extends Codec {
       const writeAt = (i: number, v: unknown) => {
         const s = start + i * slots.slotWords
         words.fill(0, s, s + slots.slotWords)
-        slots.element.encode(words, s, v)
+        slots.encodeAt(words, s, v)
       }
       view.push = (v: unknown) => {
         const n = length()
