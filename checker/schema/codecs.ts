@@ -24,6 +24,9 @@ export class SchemaError extends Error {}
 
 /** Enumerable sets up to this many possible elements are stored as bitsets. */
 const MAX_BITSET_ELEMENTS = 4096
+/** Sequences and sorted sets of at most this many slot words have their decoded contents
+ * interned (keyed by every slot); larger ones (raft's allLogs history) are decoded each time. */
+const MAX_INTERNED_CONTENT_WORDS = 32
 
 export abstract class Codec {
   constructor(readonly type: Type, readonly path: string) {}
@@ -512,6 +515,10 @@ class Slots {
   /** Elements decoded before, by their words (and back). */
   private readonly interned: InternedValues | undefined
   private readonly decodeElement: (words: Uint32Array, at: number) => unknown
+  /** Whole contents read before (a server's log), for containers small enough to key by every slot. */
+  private readonly internedContents: InternedValues | undefined
+  private readonly decodeSorted: (words: Uint32Array, base: number) => unknown
+  private readonly decodeSequence: (words: Uint32Array, base: number) => unknown
 
   constructor(
     readonly owner: Codec,
@@ -525,9 +532,13 @@ class Slots {
     this.length = new ScalarCodec({ kind: 'int', min: 0, max: capacity }, `${owner.path} length`)
     this.probe = new Uint32Array(this.elementWords)
     // A scalar decodes in one shift and mask: nothing to gain from looking it up.
-    this.interned = this.element instanceof ScalarCodec ? undefined : internedValuesOf(elementType, this.elementWords)
+    this.interned = this.element instanceof ScalarCodec ? undefined : internedValuesOf(elementType, this.elementWords, 'elements')
     const element = this.element
     this.decodeElement = (words, at) => element.decode(words, at)
+    const contentWords = capacity * this.slotWords
+    this.internedContents = contentWords <= MAX_INTERNED_CONTENT_WORDS ? internedValuesOf(owner.type, contentWords, 'contents') : undefined
+    this.decodeSorted = (words, base) => this.decodeElementsOnce(words, base, true)
+    this.decodeSequence = (words, base) => this.decodeElementsOnce(words, base, false)
   }
 
   place(packer: Packer) {
@@ -599,11 +610,22 @@ class Slots {
 
   decodeAt(words: Uint32Array, start: number, slot: number) {
     const at = start + slot * this.slotWords
-    return this.interned ? this.interned.get(words, at, this.decodeElement) : this.element.decode(words, at)
+    return this.interned ? this.interned.get(words, at, 0, at, this.decodeElement) : this.element.decode(words, at)
   }
 
   /** The elements in use, frozen, after checking the words are canonical. */
   decodeElements(words: Uint32Array, base: number, strictlySorted: boolean): readonly unknown[] {
+    const contents = this.internedContents
+    if (contents) {
+      const length = this.length.readCode(words, base)
+      if (length <= this.capacity) {
+        return contents.get(words, this.start(base), length, base, strictlySorted ? this.decodeSorted : this.decodeSequence) as readonly unknown[]
+      }
+    }
+    return this.decodeElementsOnce(words, base, strictlySorted)
+  }
+
+  private decodeElementsOnce(words: Uint32Array, base: number, strictlySorted: boolean): readonly unknown[] {
     const length = this.length.decode(words, base) as number
     const start = this.start(base)
     this.checkSpareZero(words, start, length)
