@@ -205,6 +205,8 @@ function compare(label: string, target: string, ours: () => Row, theirs: () => {
     ratios.push(other.seconds / oursSeconds(mine))
   }
   rows.push([label, distinct, median(ourTimes).toFixed(2), median(theirTimes).toFixed(2), `${median(ratios).toFixed(2)}x`, target])
+  // A full run takes long: each row is shown as soon as it is measured.
+  process.stderr.write(`bench: ${rows.at(-1)!.join(' | ')}\n`)
 }
 
 const processTime = (r: Row) => r.processSeconds
