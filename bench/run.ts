@@ -6,17 +6,13 @@
 // Seconds are wall-clock; on a shared machine the CPU seconds column says how much of
 // that the run itself used.
 
-import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import type { Configuration, Measurement } from './measure.js'
+import type { Configuration } from './measure.js'
+import { measure, printTable, runSpin, spinAvailable, type SpinRun } from './children.js'
 
 const quick = process.argv.includes('--quick')
 // --max-rm N leaves out the bigger sizes (rm=10 takes minutes and GBs, for Spin too).
 const maxRmAt = process.argv.indexOf('--max-rm')
 const maxRm = maxRmAt >= 0 ? Number(process.argv[maxRmAt + 1]) : Infinity
-const measureScript = fileURLToPath(new URL('./measure.js', import.meta.url))
-const spinScript = fileURLToPath(new URL('../../bench/promela/run-spin.sh', import.meta.url))
 
 const twoPhase = (rm: number, strategy: string, workers: number, fpMemMB?: number, symmetry = false): Configuration => ({
   model: 'two-phase-commit',
@@ -44,56 +40,11 @@ const configurations: Configuration[] = (
       ]
 ).filter((c) => c.params.rm <= maxRm)
 
-interface Row {
-  configuration: Configuration
-  measurement: Measurement | null
-  error?: string
-}
-
-function measure(configuration: Configuration): Row {
-  try {
-    const out = execFileSync(process.execPath, [measureScript, JSON.stringify(configuration)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 20,
-    })
-    return { configuration, measurement: JSON.parse(out.trim().split('\n').at(-1)!) }
-  } catch (e) {
-    return { configuration, measurement: null, error: (e as Error).message.split('\n')[0] }
-  }
-}
-
-interface SpinRun {
-  storedStates: number
-  seconds: number
-  memoryMB: number
-}
-
 /** Spin's time on the same model and size, once per size; null where spin is missing or failed. */
 const spinRuns = new Map<number, SpinRun | null>()
 function spin(rm: number): SpinRun | null {
-  if (!spinRuns.has(rm)) {
-    let run: SpinRun | null = null
-    if (spinAvailable) {
-      try {
-        run = JSON.parse(execFileSync('bash', [spinScript, String(rm)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }))
-      } catch (e) {
-        process.stderr.write(`spin rm=${rm} failed: ${(e as Error).message.split('\n')[0]}\n`)
-      }
-    }
-    spinRuns.set(rm, run)
-  }
+  if (!spinRuns.has(rm)) spinRuns.set(rm, runSpin(rm))
   return spinRuns.get(rm)!
-}
-const spinAvailable = existsSync(spinScript) && commandExists('spin') && commandExists('gcc')
-
-function commandExists(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
 }
 
 const header = ['model', 'params', 'strategy', 'workers', 'result', 'distinct states', 'seconds', 'cpu s', 'distinct/s', 'peak RSS MB', 'B/distinct', 'spin s', 'spin/ours']
@@ -132,9 +83,5 @@ for (const configuration of configurations) {
   ])
 }
 
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)))
-const line = (cells: string[]) => '| ' + cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |'
-console.log(line(header))
-console.log('|' + widths.map((w, i) => (i < 4 ? '-'.repeat(w + 1) + '-' : '-'.repeat(w + 1) + ':')).join('|') + '|')
-for (const row of table) console.log(line(row))
+printTable(header, table, 4)
 if (!spinAvailable) console.log('(spin not installed: apt-get install -y spin, for the Spin comparison)')

@@ -1,19 +1,33 @@
 // The visited set: open addressing with linear probing over an Int32Array of (lo, hi)
 // fingerprint pairs. (0, 0) marks an empty slot, so a fingerprint of (0, 0) is stored as
 // (0, 1). Load stays at most 0.75; growing doubles the table and re-inserts the stored
-// fingerprints (no state is needed for that). Presizing (initialCapacity) avoids the
-// last doubling, whose peak holds old and new tables at once.
+// fingerprints (no state is needed for that).
+//
+// A doubling that allocates a new table holds the old one and the new one at once: 1.5 times
+// the final table at the peak, the largest single cost of a long run (two-phase commit rm=10
+// peaked at 29.9 bytes a distinct state). So a big table lives in a WebAssembly.Memory, which
+// grows in place, and doubles there: the peak is the final table alone. (Plain ArrayBuffers
+// cannot grow; resizable ones cost a third more per lookup in V8 11, a wasm memory's view
+// about a tenth in the lookup alone.) Presizing (--fp-mem) avoids doubling altogether.
 
 import { MemoryBudget } from './budget.js'
 
 const MAX_LOAD = 0.75
 const BYTES_PER_SLOT = 8
+/** Tables from this size on grow in place; smaller ones are cheap to copy (and a search for
+ * every simulation run need not reserve a wasm memory). */
+const IN_PLACE_FROM_BYTES = 1 << 24
+const WASM_PAGE_BYTES = 1 << 16
+/** A wasm32 memory holds at most 4 GB: 2^29 slots. Past that, doublings copy. */
+const WASM_MAX_PAGES = 65536
 
 /** Slots (a power of two) to hold `capacity` fingerprints at most MAX_LOAD full. */
 const slotsFor = (capacity: number) => 2 ** Math.max(4, Math.ceil(Math.log2(capacity / MAX_LOAD)))
 
 export class FingerprintSet {
   private table: Int32Array
+  /** Where a big table lives (its buffer), once it has grown past IN_PLACE_FROM_BYTES. */
+  private memory: WebAssembly.Memory | undefined
   private mask: number
   private limit: number
   size = 0
@@ -22,9 +36,10 @@ export class FingerprintSet {
    * search stops at the end of the current expansion (it checks budget.reason). */
   budget = new MemoryBudget()
 
-  constructor(initialCapacity = 1 << 16) {
+  /** `inPlaceFromBytes`: tests lower it to exercise growing in place on small tables. */
+  constructor(initialCapacity = 1 << 16, private readonly inPlaceFromBytes = IN_PLACE_FROM_BYTES) {
     const slots = slotsFor(initialCapacity)
-    this.table = new Int32Array(slots * 2)
+    this.table = this.newTable(slots)
     this.mask = slots - 1
     this.limit = Math.floor(slots * MAX_LOAD)
   }
@@ -140,9 +155,10 @@ export class FingerprintSet {
     return this.table.byteLength
   }
 
-  /** Bytes the table would occupy after its next doubling. */
+  /** Bytes the next doubling adds to the process: the new half when it grows in place, else
+   * the whole new table (the old one is freed only after the copy). */
   get bytesAfterGrowth(): number {
-    return this.table.byteLength * 2
+    return this.table.byteLength * (this.memory ? 1 : 2)
   }
 
   private growIfAllowed() {
@@ -154,16 +170,95 @@ export class FingerprintSet {
     }
     if (!this.budget.allow('visited table', bytes)) return
     const slots = (this.mask + 1) * 2
+    if (this.growInPlace(slots)) return
     let table: Int32Array
     try {
       if (slots * 2 > 2 ** 31) throw new RangeError('past 2^30 slots')
-      table = new Int32Array(slots * 2)
+      table = this.newTable(slots)
     } catch (e) {
       if (!(e instanceof RangeError)) throw e
       this.budget.failed('visited table', bytes)
       return
     }
     this.rehashInto(table)
+  }
+
+  /** A table of `slots` empty slots: in a wasm memory (to grow in place later) once big. */
+  private newTable(slots: number): Int32Array {
+    const bytes = slots * BYTES_PER_SLOT
+    if (bytes >= Math.max(this.inPlaceFromBytes, WASM_PAGE_BYTES) && bytes <= WASM_MAX_PAGES * WASM_PAGE_BYTES) {
+      try {
+        const memory = new WebAssembly.Memory({ initial: bytes / WASM_PAGE_BYTES, maximum: WASM_MAX_PAGES })
+        this.memory = memory
+        return new Int32Array(memory.buffer, 0, slots * 2)
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e
+        // No address space for a wasm memory here: a plain table, doubled by copying.
+      }
+    }
+    this.memory = undefined
+    return new Int32Array(slots * 2)
+  }
+
+  /** Double the table inside its wasm memory; false if it has none or it cannot grow. */
+  private growInPlace(slots: number): boolean {
+    const { memory } = this
+    if (!memory) return false
+    const oldSlots = this.mask + 1
+    try {
+      memory.grow((slots - oldSlots) * BYTES_PER_SLOT / WASM_PAGE_BYTES)
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e
+      return false
+    }
+    // The old view is detached by the growth; the new half is zero (empty).
+    this.table = new Int32Array(memory.buffer, 0, slots * 2)
+    this.rehashInPlace(oldSlots)
+    return true
+  }
+
+  /**
+   * Re-place every fingerprint of the first `oldSlots` slots under the doubled mask, in the
+   * table itself. Linear probing allows it if no entry is ever placed past a slot not yet
+   * processed (removing that slot's entry later would cut the new entry's probe path):
+   *   1. The cluster at the start of the old table may hold entries whose probe wrapped
+   *      around its end: take those out first (held aside: one cluster, a few entries).
+   *   2. Then no old cluster wraps, so each entry's old home h is at or before its slot i.
+   *      Scanning i upwards, an entry is removed and re-inserted from its new home, h or
+   *      h + oldSlots: from h, every slot before i is processed and slot i is now free; from
+   *      h + oldSlots, the upper half holds processed entries only, and a probe wrapping
+   *      round to slot 0 again meets only processed slots before the free slot i.
+   *   3. The held entries are inserted into the now consistent table.
+   */
+  private rehashInPlace(oldSlots: number) {
+    const table = this.table
+    const slots = table.length / 2
+    this.mask = slots - 1
+    this.limit = Math.floor(slots * MAX_LOAD)
+    let firstEmpty = 0
+    while (table[firstEmpty * 2] !== 0 || table[firstEmpty * 2 + 1] !== 0) firstEmpty++
+    const held = table.slice(0, firstEmpty * 2)
+    table.fill(0, 0, firstEmpty * 2)
+    for (let slot = firstEmpty + 1; slot < oldSlots; slot++) {
+      const i = slot << 1
+      const lo = table[i]
+      const hi = table[i + 1]
+      if (lo === 0 && hi === 0) continue
+      table[i] = 0
+      table[i + 1] = 0
+      this.place(lo, hi)
+    }
+    for (let i = 0; i < held.length; i += 2) this.place(held[i], held[i + 1])
+  }
+
+  /** Put a fingerprint known to be absent (stored form: never (0, 0)) in its first free slot. */
+  private place(lo: number, hi: number) {
+    const table = this.table
+    const mask = this.mask
+    let slot = (lo ^ (hi >>> 7)) & mask
+    while (table[slot << 1] !== 0 || table[(slot << 1) + 1] !== 0) slot = (slot + 1) & mask
+    table[slot << 1] = lo
+    table[(slot << 1) + 1] = hi
   }
 
   private rehashInto(table: Int32Array) {

@@ -21,6 +21,7 @@
 import { InputError, ModelError } from './errors.js'
 import { NIL, type Schema, type Type } from './schema.js'
 import { signer, type Signatures } from './signatures.js'
+import { compileWordRenaming, type WordRenaming } from './schema/rename-words.js'
 
 /** Renames the ids in a plain value: `ids[role][id]` is the new id. */
 type Rename = (value: unknown, ids: Readonly<Record<string, readonly number[]>>) => unknown
@@ -28,7 +29,8 @@ type Rename = (value: unknown, ids: Readonly<Record<string, readonly number[]>>)
 export class Symmetry {
   /** How many renamings there are (the product of n! over the roles); far fewer are tried. */
   readonly permutations: number
-  private readonly rename: Rename
+  /** Renames a state on its words (no decoding, no encoding). */
+  private readonly renameWords: WordRenaming
   private readonly sign: (value: unknown) => Signatures
   private readonly counts: Map<string, number>
   /** Every role's identity renaming, for the roles a renaming leaves as they are. */
@@ -42,7 +44,7 @@ export class Symmetry {
     for (const role of roles) {
       if (!counts.has(role)) throw new ModelError(`symmetric role '${role}' is not a node-id role of the state`)
     }
-    this.rename = renamer(schema.type, new Set(roles)) ?? ((v) => v)
+    this.renameWords = compileWordRenaming(schema.rootCodec, new Set(roles))
     this.sign = signer(schema.type, new Map(roles.map((role) => [role, counts.get(role)!])))
     this.counts = counts
     this.identities = Object.fromEntries(roles.map((role) => [role, identity(counts.get(role)!)]))
@@ -64,12 +66,17 @@ export class Symmetry {
     }
     let first = true
     for (const ids of renamings) {
-      candidate.fill(0)
-      schema.rootCodec.encode(candidate, 0, this.rename(value, ids))
+      this.renamed(words, ids)
       if (first || less(candidate, best)) best.set(candidate)
       first = false
     }
     return best
+  }
+
+  /** Write the state renamed by `ids` into the candidate buffer. */
+  private renamed(words: Uint32Array, ids: Readonly<Record<string, readonly number[]>>) {
+    this.candidate.fill(0)
+    this.renameWords(words, this.candidate, ids)
   }
 
   /** The renamings of `role` that put its nodes in signature order, one order per group of
@@ -105,8 +112,7 @@ export class Symmetry {
       const [a, b] = [group[i], group[i + 1]]
       ids[a] = b
       ids[b] = a
-      candidate.fill(0)
-      schema.rootCodec.encode(candidate, 0, this.rename(value, renaming))
+      this.renamed(words, renaming)
       ids[a] = a
       ids[b] = b
       for (let w = 0; w < schema.words; w++) if (candidate[w] !== words[w]) return false
@@ -141,8 +147,10 @@ function roleCounts(type: Type, counts = new Map<string, number>()): Map<string,
   return counts
 }
 
-/** The renaming function of a type, or null where no symmetric id occurs (left as is). */
-function renamer(type: Type, roles: ReadonlySet<string>): Rename | null {
+/** The renaming of a plain value of a type, or null where no symmetric id occurs (left as
+ * is). Symmetry renames words (schema/rename-words.ts); this value-level renaming is the
+ * independent statement of the same thing that its test checks it against. */
+export function renamer(type: Type, roles: ReadonlySet<string>): Rename | null {
   switch (type.kind) {
     case 'node': {
       const role = type.role

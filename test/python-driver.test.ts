@@ -34,7 +34,9 @@ for (const rm of [2, 3]) {
   test(`conform two-phase-commit --param rm=${rm} --driver-cmd "python3 driver.py": 100 walks agree`, () => {
     const r = runCliJson(['conform', 'two-phase-commit', '--param', `rm=${rm}`, '--driver-cmd', python(), '--runs', '100', '--seed', String(10 + rm)])
     assert.is(r.code, 0, r.stderr)
-    assert.equal(r.report, { model: 'two-phase-commit', runs: 100, seed: 10 + rm, result: 'agree', traceFile: null })
+    const { depth, ...report } = r.report
+    assert.equal(report, { model: 'two-phase-commit', runs: 100, seed: 10 + rm, result: 'agree', traceFile: null })
+    assert.ok(depth.max > 10 && depth.mean > 5, JSON.stringify(depth))
   })
 }
 

@@ -3,6 +3,7 @@
 // Every write keeps the words canonical (sets and bags sorted, unused slots and inactive
 // union variants zero), so that equal states are equal words and hash alike.
 
+import { internedValuesOf, type InternedValues } from './interned.js'
 import { Packer, bitsFor, type Position } from './packer.js'
 import {
   cardinality,
@@ -23,6 +24,9 @@ export class SchemaError extends Error {}
 
 /** Enumerable sets up to this many possible elements are stored as bitsets. */
 const MAX_BITSET_ELEMENTS = 4096
+/** Sequences and sorted sets of at most this many slot words have their decoded contents
+ * interned (keyed by every slot); larger ones (raft's allLogs history) are decoded each time. */
+const MAX_INTERNED_CONTENT_WORDS = 32
 
 export abstract class Codec {
   constructor(readonly type: Type, readonly path: string) {}
@@ -509,6 +513,13 @@ class Slots {
   position!: Position
   /** Scratch space to encode a value being looked up. */
   readonly probe: Uint32Array
+  /** Elements decoded before, by their words (and back). */
+  private readonly interned: InternedValues | undefined
+  private readonly decodeElement: (words: Uint32Array, at: number) => unknown
+  /** Whole contents read before (a server's log), for containers small enough to key by every slot. */
+  private readonly internedContents: InternedValues | undefined
+  private readonly decodeSorted: (words: Uint32Array, base: number) => unknown
+  private readonly decodeSequence: (words: Uint32Array, base: number) => unknown
 
   constructor(
     readonly owner: Codec,
@@ -521,6 +532,14 @@ class Slots {
     this.slotWords = this.elementWords + extraWords
     this.length = new ScalarCodec({ kind: 'int', min: 0, max: capacity }, `${owner.path} length`)
     this.probe = new Uint32Array(this.elementWords)
+    // A scalar decodes in one shift and mask: nothing to gain from looking it up.
+    this.interned = this.element instanceof ScalarCodec ? undefined : internedValuesOf(elementType, this.elementWords, 'elements')
+    const element = this.element
+    this.decodeElement = (words, at) => element.decode(words, at)
+    const contentWords = capacity * this.slotWords
+    this.internedContents = contentWords <= MAX_INTERNED_CONTENT_WORDS ? internedValuesOf(owner.type, contentWords, 'contents') : undefined
+    this.decodeSorted = (words, base) => this.decodeElementsOnce(words, base, true)
+    this.decodeSequence = (words, base) => this.decodeElementsOnce(words, base, false)
   }
 
   place(packer: Packer) {
@@ -534,9 +553,21 @@ class Slots {
 
   /** Encode `value` into the probe, as an element. */
   encodeProbe(value: unknown): Uint32Array {
+    const known = this.interned?.encodingOf(value)
+    if (known) {
+      this.probe.set(known)
+      return this.probe
+    }
     this.probe.fill(0)
     this.element.encode(this.probe, 0, value)
     return this.probe
+  }
+
+  /** Write `value` as the element of the (zeroed) slot at word `at`. */
+  encodeAt(words: Uint32Array, at: number, value: unknown) {
+    const known = this.interned?.encodingOf(value)
+    if (known) words.set(known, at)
+    else this.element.encode(words, at, value)
   }
 
   /** Compare the element in slot `slot` with the probe: <0, 0, >0 like a sort comparator. */
@@ -579,11 +610,23 @@ class Slots {
   }
 
   decodeAt(words: Uint32Array, start: number, slot: number) {
-    return this.element.decode(words, start + slot * this.slotWords)
+    const at = start + slot * this.slotWords
+    return this.interned ? this.interned.get(words, at, 0, at, this.decodeElement) : this.element.decode(words, at)
   }
 
   /** The elements in use, frozen, after checking the words are canonical. */
   decodeElements(words: Uint32Array, base: number, strictlySorted: boolean): readonly unknown[] {
+    const contents = this.internedContents
+    if (contents) {
+      const length = this.length.readCode(words, base)
+      if (length <= this.capacity) {
+        return contents.get(words, this.start(base), length, base, strictlySorted ? this.decodeSorted : this.decodeSequence) as readonly unknown[]
+      }
+    }
+    return this.decodeElementsOnce(words, base, strictlySorted)
+  }
+
+  private decodeElementsOnce(words: Uint32Array, base: number, strictlySorted: boolean): readonly unknown[] {
     const length = this.length.decode(words, base) as number
     const start = this.start(base)
     this.checkSpareZero(words, start, length)
@@ -831,7 +874,7 @@ export class SeqCodec extends Codec {
     if (value.length > slots.capacity) this.fail(`length ${value.length} exceeds the maximum ${slots.capacity}`)
     const start = slots.start(base)
     words.fill(0, start, start + slots.capacity * slots.slotWords)
-    value.forEach((v, i) => slots.element.encode(words, start + i * slots.slotWords, v))
+    value.forEach((v, i) => slots.encodeAt(words, start + i * slots.slotWords, v))
     slots.length.writeCode(words, base, value.length)
   }
 
@@ -857,7 +900,7 @@ export class SeqCodec extends Codec {
       const writeAt = (i: number, v: unknown) => {
         const s = start + i * slots.slotWords
         words.fill(0, s, s + slots.slotWords)
-        slots.element.encode(words, s, v)
+        slots.encodeAt(words, s, v)
       }
       view.push = (v: unknown) => {
         const n = length()
