@@ -21,23 +21,19 @@ export function check(instance: Instance, strategy: string, options: SearchOptio
 export function checkAsync(instance: Instance, strategy: string, options: SearchOptions = {}): Promise<SearchResult> {
   const workers = options.workers ?? 1
   if (workers > 1 && options.persistence) return Promise.reject(new InputError(`${persistenceFlag(options)} works with one worker only, not --workers ${workers}`))
+  const selected = livenessSelection(instance, strategy, options)
   // A liveness check runs on one thread whatever --workers says: the graph is recorded by
   // one breadth-first search, so the verdict cannot depend on how threads interleave.
-  if (workers > 1 && instance.liveness.length === 0) {
+  if (workers > 1 && selected.instance.liveness.length === 0) {
     if (strategy !== 'bfs') return Promise.reject(new InputError(`--workers ${workers} runs breadth-first search only, not ${strategy}`))
-    return parallelBfs(instance, workers, options)
+    return parallelBfs(selected.instance, workers, options).then((result) => ({ ...result, unchecked: selected.unchecked }))
   }
   return completeAsync(search(instance, strategy, options))
 }
 
 function search(instance: Instance, strategy: string, options: SearchOptions): Search {
-  // Properties left to the default ("every property") keep their meaning where liveness
-  // cannot be checked: the safety properties are checked; liveness named explicitly is refused.
-  if (instance.liveness.length > 0 && instance.config.properties === undefined && cannotCheckLiveness(strategy, options)) {
-    // Said in the report, so that `safe` is never read as covering them.
-    const unchecked = { properties: instance.liveness.map((p) => p.name), why: `liveness is checked by bfs without --symmetry, --checkpoint, --recover or --disk` }
-    return noting(search(withoutLiveness(instance), strategy, options), unchecked)
-  }
+  const selected = livenessSelection(instance, strategy, options)
+  if (selected.unchecked) return noting(search(selected.instance, strategy, options), selected.unchecked)
   refuseUnsoundLiveness(instance, strategy, options)
   if (options.persistence && strategy !== 'bfs') throw new InputError(`${persistenceFlag(options)} works with breadth-first search only, not ${strategy}`)
   switch (strategy) {
@@ -49,6 +45,21 @@ function search(instance: Instance, strategy: string, options: SearchOptions): S
       throw new InputError(`unknown strategy '${strategy}' (strategies: ${strategies.join(', ')})`)
   }
 }
+
+/** Properties left to the default ("every property") keep their meaning where liveness is
+ * not checked (--no-liveness, or options it cannot be checked with): the safety properties
+ * are checked and the liveness ones named in the report's `unchecked`, so that `safe` is
+ * never read as covering them. Liveness named explicitly is refused there instead. */
+function livenessSelection(instance: Instance, strategy: string, options: SearchOptions): { instance: Instance; unchecked: SearchResult['unchecked'] } {
+  if (instance.liveness.length === 0 || instance.config.properties !== undefined) return { instance, unchecked: null }
+  const why = options.checkLiveness === false ? '--no-liveness' : cannotCheckLiveness(strategy, options) ? 'liveness is checked by bfs without --symmetry, --checkpoint, --recover or --disk' : null
+  if (!why) return { instance, unchecked: null }
+  return { instance: withoutLiveness(instance), unchecked: { properties: instance.liveness.map((p) => p.name), why } }
+}
+
+/** Will this check record the state graph for liveness (and so run on one thread)? */
+export const checksLiveness = (instance: Instance, strategy: string, options: SearchOptions): boolean =>
+  livenessSelection(instance, strategy, options).instance.liveness.length > 0
 
 function* noting(search: Search, unchecked: SearchResult['unchecked']): Search {
   return { ...(yield* search), unchecked }
@@ -69,6 +80,7 @@ function withoutLiveness(instance: Instance): Instance {
 export function refuseUnsoundLiveness(instance: Instance, strategy: string, options: SearchOptions) {
   if (instance.liveness.length === 0 || instance.config.properties === undefined) return
   const names = instance.liveness.map((p) => p.name).join(', ')
+  if (options.checkLiveness === false) throw new InputError(`--no-liveness leaves out liveness properties, yet ${names} is selected by name`)
   if (options.symmetry) {
     // Symmetry reduction merges states whose futures are renamings of each other; a cycle
     // of representatives need not be a cycle of real states, nor fair per action instance,

@@ -21,6 +21,9 @@ export interface CheckSettings {
   symmetry?: boolean
   /** Report deadlocks (default true). */
   deadlock?: boolean
+  /** Check the liveness properties of a default selection (default true): false checks the
+   * safety properties only and names the liveness ones in the report's `unchecked`. */
+  liveness?: boolean
   /** Write checkpoints of the search to this folder (breadth-first, one worker). */
   checkpoint?: string
   /** Seconds between checkpoints (default 600). */
@@ -53,6 +56,7 @@ export function searchOptions(instance: Instance, settings: CheckSettings, name:
     workers: wholeNumber(name('workers'), settings.workers, 1, MAX_WORKERS),
     symmetry: settings.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? [], instance.model.name) : undefined,
     checkDeadlock: settings.deadlock ?? true,
+    checkLiveness: settings.liveness ?? true,
     persistence: persistenceOptions(settings, name),
   }
 }

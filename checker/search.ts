@@ -22,6 +22,8 @@ export interface SearchOptions {
   timeSeconds?: number
   /** Report states with no successor that are not terminal (default true). */
   checkDeadlock?: boolean
+  /** Check the liveness properties of a default selection (default true; --no-liveness). */
+  checkLiveness?: boolean
   /** Expected distinct states, to presize the visited table. */
   expectedStates?: number
   /** Bytes to give the visited table from the start (--fp-mem), so that it never doubles:

@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs'
 import type { Argv, CommandModule } from 'yargs'
 import { check, type CheckOptions } from '../api/check.js'
-import { strategies, type Strategy } from '../checker/check.js'
+import { checksLiveness, strategies, type Strategy } from '../checker/check.js'
 import type { Instance } from '../checker/instance.js'
 import { flagNames } from '../checker/options.js'
 import { exitCodes, summaryLines } from '../checker/report.js'
@@ -30,6 +30,7 @@ interface CheckArgs {
   'max-depth'?: number
   time?: number
   deadlock: boolean
+  liveness: boolean
   out?: string
   json: boolean
   progress?: boolean
@@ -55,6 +56,7 @@ export const checkOptions = (y: Argv) =>
     .option('max-depth', { type: 'number', describe: 'do not explore past this depth (incomplete)' })
     .option('time', { type: 'number', describe: 'stop (incomplete) after this many seconds' })
     .option('deadlock', { type: 'boolean', default: true, describe: 'report deadlocks (--no-deadlock: allow them)' })
+    .option('liveness', { type: 'boolean', default: true, describe: 'check liveness properties (--no-liveness: safety only; liveness records the whole state graph)' })
     .option('out', { type: 'string', describe: 'write the counterexample as ITF to this file' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' })
     .option('progress', { type: 'boolean', describe: 'progress on stderr every second (default: when stderr is a terminal)' })
@@ -88,6 +90,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       const given = modelOnlyOptions.find((o) => (o === 'param' ? args.param.length > 0 : args[o] !== undefined))
       if (given) throw new InputError(`--${given} configures a model check; spec files set their own (give a model name instead of ${targets.join(' ')})`)
       if (!args.deadlock) throw new InputError('--no-deadlock configures a model check; a spec file says "deadlock": false itself')
+      if (!args.liveness) throw new InputError('--no-liveness configures a model check; a spec file selects its "properties" itself')
       if (args.junit) checkWritable('--junit', args.junit, { createFolders: true })
       if (args['out-dir']) checkWritable('--out-dir', args['out-dir'], { asFolder: true })
       return whileHandlingStopSignals((interruption) => checkSpecs(targets, { json: args.json, junit: args.junit, outDir: args['out-dir'], interruption }))
@@ -109,6 +112,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       workers: args.workers,
       symmetry: args.symmetry,
       deadlock: args.deadlock,
+      liveness: args.liveness,
       checkpoint: args.checkpoint,
       checkpointEvery: args['checkpoint-every'],
       recover: args.recover,
@@ -140,7 +144,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
 /** `two-phase-commit rm=3 with bfs on 2 workers, symmetry over rm (6 renamings)`: what is about to be checked. */
 function describeCheck(instance: Instance, search: SearchOptions, strategy: string): string {
   // A liveness check records its graph in one breadth-first search (checker/check.ts).
-  const workers = (search.workers ?? 1) <= 1 ? '' : instance.liveness.length > 0 ? ` on one thread (liveness properties are checked on one thread, not ${search.workers} workers)` : ` on ${search.workers} workers`
+  const workers = (search.workers ?? 1) <= 1 ? '' : checksLiveness(instance, strategy, search) ? ` on one thread (liveness properties are checked on one thread, not ${search.workers} workers)` : ` on ${search.workers} workers`
   const symmetry = search.symmetry ? `, symmetry over ${search.symmetry.roles.join(', ')} (${search.symmetry.permutations} renamings)` : ''
   return `${instance.describe()} with ${strategy}${workers}${symmetry}`
 }

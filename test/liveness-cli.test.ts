@@ -71,5 +71,16 @@ test('check --symmetry with the default selection checks the safety properties a
   assert.match(runCli(['check', model, '--symmetry']).stdout, /^result: safe .*\nnot checked: Done \(liveness is checked by bfs without --symmetry/m)
 })
 
+test('check --no-liveness checks the safety properties only, on every worker asked for, and names what it left out', () => {
+  const { code, report } = runCliJson(['check', model, '--no-liveness', '--workers', '2'])
+  assert.is(code, 0)
+  assert.is(report.result, 'safe')
+  assert.equal(report.unchecked, { properties: ['Done'], why: '--no-liveness' })
+  assert.match(runCli(['check', model, '--no-liveness', '--workers', '2']).stderr, /^checking token with bfs on 2 workers$/m)
+  const named = runCli(['check', model, '--no-liveness', '--property', 'Done'])
+  assert.is(named.code, 2)
+  assert.is(named.stderr, 'protocheck: --no-liveness leaves out liveness properties, yet Done is selected by name\n')
+})
+
 test.after(() => rmSync(dir, { recursive: true, force: true }))
 test.run()
