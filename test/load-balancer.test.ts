@@ -135,12 +135,13 @@ test('load-balancer conform: a balancer that keeps a marked-down backend\'s requ
   const r = await conform(lb(), mutant, { runs: 100, seed: 9, maxSteps: 40 })
   assert.is(r.result, 'diverge')
   const w = r.counterexample!
-  // Shrunk to a few steps: a request is sent to a backend that has crashed (the balancer has
-  // not noticed), and the health check that marks it down must fail the request back.
+  // Shrunk to a few steps: a request is dispatched to a backend that crashes (before or after
+  // the dispatch; the balancer has not noticed), and the health check that marks it down must
+  // fail the request back.
   const actions = w.steps.map((s) => s.action)
   assert.ok(actions.length <= 6, actions.join(' '))
-  assert.equal(actions.slice(-2), ['Dispatch', 'HealthCheck'])
-  assert.ok(actions.includes('Crash') && actions.includes('Request'))
+  assert.is(actions.at(-1), 'HealthCheck')
+  for (const a of ['Request', 'Dispatch', 'Crash']) assert.ok(actions.includes(a), actions.join(' '))
   assert.equal(w.divergence!.diff.map((d) => d.variable).sort(), ['client', 'conns', 'route'])
 })
 

@@ -56,7 +56,8 @@ test('a padded counterexample shrinks back to the shortest one: loops, detours a
 })
 
 test('random walks of every bug shrink to valid traces no longer than twice the shortest (rm=4, 3 seeds each)', () => {
-  for (const bug of Object.keys(findModel('two-phase-commit').bugs)) {
+  // prepared-ignores-abort breaks only liveness, which random walks do not check.
+  for (const bug of Object.keys(findModel('two-phase-commit').bugs).filter((b) => b !== 'prepared-ignores-abort')) {
     const shortest = bfs(Instance.create(findModel('two-phase-commit'), { rm: 4 }, bug)).path!.length
     for (let seed = 0; seed < 3; seed++) {
       const instance = Instance.create(findModel('two-phase-commit'), { rm: 4 }, bug)

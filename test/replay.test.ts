@@ -39,7 +39,8 @@ function saved(name: string, trace: unknown): string {
   return file
 }
 
-for (const bug of Object.keys(model.bugs)) {
+// prepared-ignores-abort breaks only liveness: test/protocols-liveness.test.ts replays its lasso.
+for (const bug of Object.keys(model.bugs).filter((b) => b !== 'prepared-ignores-abort')) {
   test(`replay: the ${bug} counterexample is reproduced on the implementation with that bug`, async () => {
     const trace = counterexample(bug)
     const r = await replay(trace)
@@ -139,7 +140,9 @@ test('conform -> replay: the shrunk divergence of a mutant replays as the same d
 test('conform CLI: the two-phase-commit implementation agrees with its model', async () => {
   const { code, report } = runCliJson(['conform', 'two-phase-commit', '--runs', '50', '--seed', '4'])
   assert.is(code, 0)
-  assert.equal(report, { model: 'two-phase-commit', runs: 50, seed: 4, result: 'agree', traceFile: null })
+  const { depth, ...rest } = report
+  assert.equal(rest, { model: 'two-phase-commit', runs: 50, seed: 4, result: 'agree', traceFile: null })
+  assert.ok(depth.max > 10 && depth.mean > 5, JSON.stringify(depth))
   const bad = runCli(['conform', 'transaction-commit'])
   assert.is(bad.code, 2)
   assert.match(bad.stderr, /^protocheck: model 'transaction-commit' has no driver/)

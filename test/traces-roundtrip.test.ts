@@ -102,7 +102,8 @@ for (const model of models) {
     test(`${model.name} --bug ${bug}: the checker's counterexample survives write -> read -> decodeTrace`, async () => {
       const instance = Instance.create(model, {}, bug)
       const result = check(instance, 'bfs')
-      if (!result.path) return assert.is(result.result, 'safe', `${bug}: a result without a trace must be safe`)
+      // A liveness-only bug at the default params may leave a `sometimes` unwitnessed: no trace either.
+      if (!result.path) return assert.ok(result.result === 'safe' || result.result === 'never-witnessed', `${bug}: a result without a trace is ${result.result}`)
       const written = join(dir, `${model.name}-${bug}.itf.json`)
       writeTraceFile(written, traceFromPath(instance, result.path, { result: result.result, property: result.property }))
       const read = readTraceFile(written)

@@ -29,7 +29,9 @@ const withoutCrashes = {
   ...model,
   build: (params: any, bug: any) => {
     const protocol = model.build(params, bug)
-    return { ...protocol, next: (s: any, emit: any) => protocol.next(s, (a: string, picks: any, w: any) => a !== 'Crash' && emit(a, picks, w)) }
+    // Crash leaves the action space too, so that conform's refusal probe does not offer it.
+    const actions = Object.fromEntries(Object.entries(protocol.actions).filter(([a]) => a !== 'Crash'))
+    return { ...protocol, actions, next: (s: any, emit: any) => protocol.next(s, (a: string, picks: any, w: any) => a !== 'Crash' && emit(a, picks, w)) }
   },
 }
 for (const bug of [undefined, ...Object.keys(model.bugs)]) {
