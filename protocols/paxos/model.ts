@@ -166,8 +166,12 @@ export default defineModel({
         MaxBalNeverDecreases: (before, _step, after) => Acceptors.every((a) => after.maxBal.get(a) >= before.maxBal.get(a)),
         MaxVBalNeverDecreases: (before, _step, after) => Acceptors.every((a) => after.maxVBal.get(a) >= before.maxVBal.get(a)),
         ChosenStaysChosen: (before, _step, after) => {
+          const sent = before.msgs.toArray() as readonly Message[]
+          // What is chosen follows from the 2b votes alone: while every vote is still there,
+          // nothing can be unchosen, and the quorum count (the costly part) is not needed.
+          if (sent.every((m) => m.type !== '2b' || after.msgs.has(m))) return true
           const now = chosen(after.msgs.toArray() as readonly Message[], Quorums)
-          return chosen(before.msgs.toArray() as readonly Message[], Quorums).every((v) => now.includes(v))
+          return chosen(sent, Quorums).every((v) => now.includes(v))
         },
       },
 
