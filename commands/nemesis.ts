@@ -9,7 +9,7 @@
 import type { Argv, CommandModule } from 'yargs'
 import { InputError } from '../checker/errors.js'
 import { nemesisRun, type RunResult } from '../nemesis/run.js'
-import { failureLines, runLine, saveHistory } from '../nemesis/report.js'
+import { failureLines, noteLines, runLine, saveHistory } from '../nemesis/report.js'
 import { loadNemesisSystem, nemesisSystems } from '../nemesis/system.js'
 import { handled } from './errors.js'
 import { positiveNumber, wholeNumber } from './options.js'
@@ -64,7 +64,7 @@ export const nemesisCommand: CommandModule<object, NemesisArgs> = {
       results.push(result)
       let file: string | null = null
       if (result.violation) saved.push((file = saveHistory(args.out, name, seed, result)))
-      process.stderr.write(runLine(result) + '\n')
+      process.stderr.write([runLine(result), ...noteLines(result)].join('\n') + '\n')
       if (!result.ok) process.stderr.write([...failureLines(result), ...(file ? [`  history saved to ${file}`] : [])].join('\n') + '\n')
     }
     const failed = results.filter((r) => r.violation)
@@ -90,7 +90,7 @@ export const nemesisCommand: CommandModule<object, NemesisArgs> = {
           operations,
           historyFiles: saved,
           seconds,
-          details: results.map((r) => ({ run: r.run, ok: r.ok, linearizable: r.linearizable, operations: r.operations, faults: r.faults, problems: r.problems, incomplete: r.incomplete, seconds: r.seconds })),
+          details: results.map((r) => ({ run: r.run, ok: r.ok, linearizable: r.linearizable, operations: r.operations, faults: r.faults, problems: r.problems, notes: r.notes, incomplete: r.incomplete, seconds: r.seconds })),
         }) + '\n',
       )
     } else {

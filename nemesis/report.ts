@@ -17,6 +17,9 @@ export function runLine(result: RunResult): string {
   return `run ${result.run}: ${verdict}: ${result.operations} operations, ${result.faults.length} faults, ${result.seconds.toFixed(1)} s`
 }
 
+/** Notes of a run, indented under its line. */
+export const noteLines = (result: RunResult): string[] => result.notes.map((n) => `  note: ${n}`)
+
 export function failureLines(result: RunResult): string[] {
   const failure = result.report.failure
   return [

@@ -29,6 +29,8 @@ export interface RunResult {
   readonly report: LinearizabilityReport
   /** What the final check found, one line each (empty: nothing). */
   readonly problems: string[]
+  /** What the final check saw that is no failure, one line each. */
+  readonly notes: string[]
   /** Why the run could not be carried out (a node that would not start or restart on a
    * loaded machine): the run proves nothing either way. */
   readonly incomplete: string | null
@@ -49,6 +51,7 @@ export async function nemesisRun(system: NemesisSystem, options: RunOptions): Pr
   const history = new HistoryRecorder()
   const faults: string[] = []
   const problems: string[] = []
+  const notes: string[] = []
   let incomplete: string | null = null
   let cluster: NemesisCluster | undefined
   try {
@@ -67,6 +70,7 @@ export async function nemesisRun(system: NemesisSystem, options: RunOptions): Pr
       const failed = (await Promise.allSettled([clients, nemesis])).find((s): s is PromiseRejectedResult => s.status === 'rejected')
       if (failed) throw failed.reason
       problems.push(...(await cluster.finalCheck()))
+      notes.push(...(cluster.notes ?? []))
     }
   } catch (e) {
     incomplete = (e as Error).message
@@ -82,6 +86,7 @@ export async function nemesisRun(system: NemesisSystem, options: RunOptions): Pr
     linearizable: report.result,
     report,
     problems,
+    notes,
     incomplete,
     ok: report.result === 'linearizable' && problems.length === 0 && incomplete === null,
     violation: report.result === 'not-linearizable' || problems.length > 0,

@@ -51,6 +51,8 @@ export interface NemesisCluster {
   probe?(name: string, history: HistoryRecorder): Promise<string>
   /** Once every fault is undone: what the history cannot show, one line per problem. */
   finalCheck(): Promise<string[]>
+  /** What the final check saw that is no failure (a server still catching up), one line each. */
+  readonly notes?: readonly string[]
   stop(): Promise<void>
 }
 

@@ -41,7 +41,7 @@ test('paxos --bug vote-below-promise: two values chosen for one key (not lineari
   assert.is(checkLinearizable(caught.history, { model: 'kv' }).result, 'not-linearizable')
 })
 
-test('zab: writes and sync-reads under faults are linearizable, every acknowledged write delivered everywhere', async () => {
+test('zab: writes and sync-reads under faults are linearizable, every acknowledged write delivered by a quorum', async () => {
   const r = await run('zab', { seed: 1, durationMs: 2500 })
   assert.is(r.incomplete, null)
   assert.ok(r.faults.some((f) => f.startsWith('partition leader')), r.faults.join('; '))
