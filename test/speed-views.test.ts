@@ -54,6 +54,19 @@ test('isCanonical agrees with malformation on encodings and on corruptions of th
   assert.ok(corrupt > 500, `only ${corrupt} corrupt cases`)
 })
 
+test('a non-canonical element is never taken for its value\'s encoding (the decoded-element cache records only canonical words)', () => {
+  // Swapping two words of the bag moves a count into an element's unused bits: decoding gives
+  // a value whose encoding differs, so both TypeOK paths must call the words malformed.
+  const value = { mode: 'a', round: 0, owner: 0, byNode: ['idle', 'idle', 'idle'], byMode: { p: { n: 0, peers: [] }, q: { n: 0, peers: [] } }, seen: [{ kind: 'Ack', term: 0 }], inbox: [[{ kind: 'Tick' }, 1]], chosen: [], last: { kind: 'Tick' }, history: [] }
+  const words = schema.encode(value as never)
+  const bad = words.slice()
+  ;[bad[3], bad[4]] = [bad[4], bad[3]]
+  for (let round = 0; round < 2; round++) {
+    assert.is.not(schema.malformation(bad), null)
+    assert.not.ok(schema.isCanonical(bad))
+  }
+})
+
 test('generated views read what decoding gives; drafts write what encoding gives', () => {
   fc.assert(
     fc.property(arbitraryOf(shape), arbitraryOf(shape), (value, other) => {

@@ -516,6 +516,7 @@ class Slots {
   /** Elements decoded before, by their words (and back). */
   private readonly interned: InternedValues | undefined
   private readonly decodeElement: (words: Uint32Array, at: number) => unknown
+  private readonly encodeElement: (into: Uint32Array, value: unknown) => void
   /** Whole contents read before (a server's log), for containers small enough to key by every slot. */
   private readonly internedContents: InternedValues | undefined
   private readonly decodeSorted: (words: Uint32Array, base: number) => unknown
@@ -536,6 +537,7 @@ class Slots {
     this.interned = this.element instanceof ScalarCodec ? undefined : internedValuesOf(elementType, this.elementWords, 'elements')
     const element = this.element
     this.decodeElement = (words, at) => element.decode(words, at)
+    this.encodeElement = (into, value) => element.encode(into, 0, value)
     const contentWords = capacity * this.slotWords
     this.internedContents = contentWords <= MAX_INTERNED_CONTENT_WORDS ? internedValuesOf(owner.type, contentWords, 'contents') : undefined
     this.decodeSorted = (words, base) => this.decodeElementsOnce(words, base, true)
@@ -611,7 +613,7 @@ class Slots {
 
   decodeAt(words: Uint32Array, start: number, slot: number) {
     const at = start + slot * this.slotWords
-    return this.interned ? this.interned.get(words, at, 0, at, this.decodeElement) : this.element.decode(words, at)
+    return this.interned ? this.interned.get(words, at, 0, at, this.decodeElement, this.encodeElement) : this.element.decode(words, at)
   }
 
   /** The elements in use, frozen, after checking the words are canonical. */

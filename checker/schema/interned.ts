@@ -7,7 +7,9 @@
 // The other direction too: a value this cache handed out is frozen (deeply: codecs freeze
 // everything they decode), so its encoding can never change, and writing it back into a
 // state (a message received, removed or duplicated) copies its words instead of encoding
-// it field by field.
+// it field by field. Only words that are the value's own encoding are recorded as such:
+// words that are not canonical (a stray bit, corrupted input) decode to a value whose
+// encoding differs, and copying them back would hide that from TypeOK and malformation.
 //
 // The cache is direct-mapped and bounded: a slot holds the last pattern hashed to it. A miss
 // costs one decode, as before; nothing grows with the state space.
@@ -30,9 +32,17 @@ export class InternedValues {
 
   /**
    * The value of the `width` words at `at` tagged `tag` (a container's length, 0 for an
-   * element), decoded by `decode(words, base)` on a miss.
+   * element), decoded by `decode(words, base)` on a miss. With `encode` (writing a value at
+   * word 0 of zeroed words), the words are recorded as the value's encoding when they are it.
    */
-  get(words: Uint32Array, at: number, tag: number, base: number, decode: (words: Uint32Array, base: number) => unknown): unknown {
+  get(
+    words: Uint32Array,
+    at: number,
+    tag: number,
+    base: number,
+    decode: (words: Uint32Array, base: number) => unknown,
+    encode?: (into: Uint32Array, value: unknown) => void,
+  ): unknown {
     const { width, keys } = this
     let h = Math.imul(0x811c9dc5 ^ tag, 0x01000193)
     for (let k = 0; k < width; k++) h = Math.imul(h ^ words[at + k], 0x01000193)
@@ -53,8 +63,12 @@ export class InternedValues {
     this.tags[slot] = tag
     this.values[slot] = value
     this.filled[slot] = 1
-    if (typeof value === 'object' && value !== null && Object.isFrozen(value)) {
-      this.encodings.set(value, words.slice(at, at + width))
+    if (encode && typeof value === 'object' && value !== null && Object.isFrozen(value)) {
+      const own = new Uint32Array(width)
+      encode(own, value)
+      let canonical = true
+      for (let k = 0; k < width && canonical; k++) canonical = own[k] === words[at + k]
+      if (canonical) this.encodings.set(value, own)
     }
     return value
   }
