@@ -15,7 +15,8 @@
 
 import { InputError } from '../../../checker/errors.js'
 import { announceListening, argument, onShutdown, portArgument } from '../../../runtime/node-process.js'
-import { connect, listen, type Connection } from '../../../runtime/tcp.js'
+import { PeerLinks } from '../../../runtime/peer-links.js'
+import { listen, type Connection } from '../../../runtime/tcp.js'
 import { isRefused } from '../../../conformance/transition.js'
 import { BUGS, processName, type MutexBug, type MutexMessage, type ProcessId } from './messages.js'
 import { initialProcess, stepProcess, whyNotEnter, type ProcessEvent, type ProcessState } from './process.js'
@@ -30,46 +31,11 @@ if (!Number.isInteger(id) || id < 0 || id >= peers.length || peers.length < 2 ||
 if (bug !== undefined && !BUGS.includes(bug)) throw new InputError(`unknown bug '${bug}' (known: ${BUGS.join(', ')})`)
 const config = { processes: peers.length, bug }
 const name = processName(id)
-const RETRY_MS = 50
 
 let state: ProcessState = initialProcess(id, peers.length)
-let stopping = false
 
-// ---- peers ----
-
-interface Link {
-  connection?: Connection
-  connecting: boolean
-  waiting: MutexMessage[]
-}
-const links = new Map<ProcessId, Link>()
-
-function send(to: ProcessId, message: MutexMessage) {
-  let link = links.get(to)
-  if (!link) links.set(to, (link = { connecting: false, waiting: [] }))
-  link.waiting.push(message)
-  flush(to, link)
-}
-
-function flush(to: ProcessId, link: Link) {
-  if (link.connection && !link.connection.closed) {
-    for (const m of link.waiting.splice(0)) link.connection.send({ from: id, ...m })
-    return
-  }
-  if (link.connecting || stopping) return
-  link.connecting = true
-  connect(peers[to], 1000).then(
-    (connection) => {
-      link.connecting = false
-      link.connection = connection
-      flush(to, link)
-    },
-    () => {
-      link.connecting = false
-      setTimeout(() => flush(to, link), RETRY_MS)
-    },
-  )
-}
+// ---- peers (runtime/peer-links.ts) ----
+const peerLinks = new PeerLinks<ProcessId, MutexMessage>((to) => peers[to], (m) => ({ from: id, ...m }))
 
 // ---- the core ----
 
@@ -77,7 +43,7 @@ function step(event: ProcessEvent): boolean {
   const t = stepProcess(config, state, event)
   if (isRefused(t)) return false
   state = t.state
-  for (const effect of t.effects) send(effect.to, effect.message)
+  for (const effect of t.effects) peerLinks.send(effect.to, effect.message)
   return true
 }
 
@@ -160,8 +126,7 @@ const server = await listen(portArgument(), (connection) => {
   })
 })
 onShutdown(async () => {
-  stopping = true
-  for (const link of links.values()) link.connection?.close()
+  peerLinks.close()
   await server.close()
 })
 announceListening(server.port)

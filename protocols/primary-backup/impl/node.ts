@@ -17,7 +17,8 @@
 
 import { InputError } from '../../../checker/errors.js'
 import { announceListening, argument, onShutdown, portArgument } from '../../../runtime/node-process.js'
-import { connect, listen, request, type Connection } from '../../../runtime/tcp.js'
+import { PeerLinks } from '../../../runtime/peer-links.js'
+import { listen, request, type Connection } from '../../../runtime/tcp.js'
 import { isRefused } from '../../../conformance/transition.js'
 import { BUGS, NIL, serverName, type ClientReply, type ClientRequest, type PrimaryBackupBug, type ServerId, type ServerMessage } from './messages.js'
 import { initialServer, isPrimary, pingView, stepServer, type ServerEvent, type ServerState } from './server.js'
@@ -26,7 +27,6 @@ import { parseClientRequest, parsePeerMessage, parseViewServiceRequest } from '.
 
 const TICK_MS = 100
 const DEAD_MS = 500
-const RETRY_MS = 50
 
 const index = Number(argument('index'))
 const ports = (argument('ports') ?? '').split(',').map(Number)
@@ -82,7 +82,6 @@ async function runViewService() {
 async function runServer(id: ServerId) {
   const config = { bug }
   let state: ServerState = initialServer(id)
-  let stopping = false
   let operations = 0
 
   interface Waiting {
@@ -93,40 +92,8 @@ async function runServer(id: ServerId) {
   let pending: Waiting | null = null
   const queue: { op: 'write' | 'read'; value: number; client: Connection }[] = []
 
-  // ---- peers ----
-  interface Link {
-    connection?: Connection
-    connecting: boolean
-    waiting: ServerMessage[]
-  }
-  const links = new Map<ServerId, Link>()
-
-  function send(to: ServerId, message: ServerMessage) {
-    let link = links.get(to)
-    if (!link) links.set(to, (link = { connecting: false, waiting: [] }))
-    link.waiting.push(message)
-    flush(to, link)
-  }
-
-  function flush(to: ServerId, link: Link) {
-    if (link.connection && !link.connection.closed) {
-      for (const message of link.waiting.splice(0)) link.connection.send({ from: id, message })
-      return
-    }
-    if (link.connecting || stopping) return
-    link.connecting = true
-    connect(ports[to + 1], 1000).then(
-      (connection) => {
-        link.connecting = false
-        link.connection = connection
-        flush(to, link)
-      },
-      () => {
-        link.connecting = false
-        setTimeout(() => flush(to, link), RETRY_MS)
-      },
-    )
-  }
+  // ---- peers (runtime/peer-links.ts) ----
+  const peerLinks = new PeerLinks<ServerId, ServerMessage>((to) => ports[to + 1], (message) => ({ from: id, message }))
 
   // ---- the core ----
   function step(event: ServerEvent): boolean {
@@ -135,7 +102,7 @@ async function runServer(id: ServerId) {
     state = t.state
     for (const { to, message } of t.effects) {
       if (to === 'client') answer(message as ClientReply)
-      else send(to, message as ServerMessage)
+      else peerLinks.send(to, message as ServerMessage)
     }
     return true
   }
@@ -212,9 +179,8 @@ async function runServer(id: ServerId) {
     })
   })
   onShutdown(async () => {
-    stopping = true
     clearInterval(pinger)
-    for (const link of links.values()) link.connection?.close()
+    peerLinks.close()
     await server.close()
   })
   announceListening(server.port)
