@@ -5,7 +5,7 @@ import { bfsSearch } from './bfs.js'
 import { dfsSearch } from './dfs.js'
 import { parallelBfs } from './parallel.js'
 import { InputError } from './errors.js'
-import { Instance } from './instance.js'
+import { Instance, isLiveness } from './instance.js'
 import { complete, completeAsync, type Search, type SearchOptions, type SearchResult } from './search.js'
 
 export const strategies = ['bfs', 'dfs'] as const
@@ -69,7 +69,7 @@ const cannotCheckLiveness = (strategy: string, options: SearchOptions) => Boolea
 
 /** The same configuration with every property but the liveness ones selected. */
 function withoutLiveness(instance: Instance): Instance {
-  const properties = instance.allProperties.filter((p) => p.kind !== 'eventually' && p.kind !== 'leadsTo').map((p) => p.name)
+  const properties = instance.allProperties.filter((p) => !isLiveness(p)).map((p) => p.name)
   return new Instance(instance.model, { ...instance.config, properties })
 }
 

@@ -66,7 +66,7 @@ export class Instance {
     this.invariants = selected.filter((p): p is Property => !isStep(p) && p.kind === 'always')
     this.reachables = selected.filter((p): p is Property => !isStep(p) && p.kind === 'sometimes')
     this.stepProperties = selected.filter(isStep)
-    this.liveness = selected.filter((p): p is Property => p.kind === 'eventually' || p.kind === 'leadsTo')
+    this.liveness = selected.filter(isLiveness)
     this.current = new Uint32Array(this.words)
     this.currentView = this.schema.view(this.current)
     this.successor = new Uint32Array(this.words)
@@ -318,6 +318,9 @@ export type AnyProperty = Property | StepProperty
 
 /** Only step properties are of kind `step` (Property's kind lists every kind, as agreed). */
 const isStep = (p: AnyProperty): p is StepProperty => p.kind === 'step'
+
+/** Checked on the state graph (checker/liveness/), not state by state. */
+export const isLiveness = (p: AnyProperty): p is Property => p.kind === 'eventually' || p.kind === 'leadsTo'
 
 function properties(predicates: { readonly [name: string]: Predicate<RecordType<Fields>> }, kind: Property['kind']): Property[] {
   return Object.entries(predicates).map(([name, holds]) => ({ name, kind, holds, wellTyped: holds === wellTyped }))
