@@ -17,6 +17,19 @@ export interface Fault {
   readonly lasts?: readonly [number, number]
 }
 
+/** The faults of a cluster with an elected leader (raft, zab): kill -9 of the leader or a
+ * follower, partitions of either, pauses. A cut-off leader is replaced only after an election
+ * timeout (a few hundred ms), so its partition lasts long enough for a new leader to take
+ * writes while the old one may still answer. */
+export const leaderClusterFaults: readonly Fault[] = [
+  { kind: 'kill', target: 'leader' },
+  { kind: 'kill', target: 'follower' },
+  { kind: 'partition', target: 'leader', lasts: [900, 1300] },
+  { kind: 'partition', target: 'follower' },
+  { kind: 'pause', target: 'leader' },
+  { kind: 'pause', target: 'any' },
+]
+
 /** A protocol's scripted scenario (raft's stale-read probe), played instead of random faults. */
 export interface Probe {
   readonly kind: 'probe'

@@ -7,6 +7,7 @@
 import { clientLoops, sleep, until, type HistoryRecorder } from '../../nemesis/client.js'
 import { inflictOnProcess, resumeAll, undoOnProcess } from '../../nemesis/processes.js'
 import type { NemesisCluster, NemesisSystem } from '../../nemesis/system.js'
+import { leaderClusterFaults } from '../../nemesis/schedule.js'
 import { RaftKvCluster } from './impl/cluster.js'
 import { KvClient } from './impl/kv-client.js'
 
@@ -19,16 +20,7 @@ const OPERATION_MS = 1200
 export default {
   summary: '3 servers, 4 clients writing and reading 3 shared keys; every acknowledged write committed at the end',
   model: 'kv',
-  faults: [
-    { kind: 'kill', target: 'leader' },
-    { kind: 'kill', target: 'follower' },
-    // A cut-off leader is replaced only after an election timeout (200-400 ms): keep it cut
-    // off long enough for the new leader to take writes while the old one may still serve.
-    { kind: 'partition', target: 'leader', lasts: [900, 1300] },
-    { kind: 'partition', target: 'follower' },
-    { kind: 'pause', target: 'leader' },
-    { kind: 'pause', target: 'any' },
-  ],
+  faults: leaderClusterFaults,
   probes: ['stale-read'],
   readIndex: true,
   start: async (options) => new RaftTarget(await RaftKvCluster.start(SERVERS, { noReadIndex: options.noReadIndex })),

@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { clientLoops, sleep, until, type HistoryRecorder, type Outcome } from '../../nemesis/client.js'
 import { inflictOnProcess, resumeAll, undoOnProcess } from '../../nemesis/processes.js'
 import type { NemesisCluster, NemesisSystem } from '../../nemesis/system.js'
+import { leaderClusterFaults } from '../../nemesis/schedule.js'
 import { freePorts, ProcessCluster } from '../../runtime/launcher.js'
 import { request } from '../../runtime/tcp.js'
 import type { LogEntry, Zxid } from './impl/messages.js'
@@ -38,15 +39,7 @@ type Answer = { ok: boolean; leader?: number | null; indeterminate?: boolean; zx
 export default {
   summary: '3 servers, 4 clients writing 3 shared keys through the leader and reading after sync; writes and sync-reads linearizable, every acknowledged write delivered by a quorum, delivered sequences agreeing',
   model: 'kv',
-  faults: [
-    { kind: 'kill', target: 'leader' },
-    { kind: 'kill', target: 'follower' },
-    // Long enough for the others to elect a new leader while the old one is cut off.
-    { kind: 'partition', target: 'leader', lasts: [900, 1300] },
-    { kind: 'partition', target: 'follower' },
-    { kind: 'pause', target: 'leader' },
-    { kind: 'pause', target: 'any' },
-  ],
+  faults: leaderClusterFaults,
   bugs: ['commit-on-minority', 'skip-sync', 'ack-before-log'],
   start: async (options) => {
     const dir = mkdtempSync(join(tmpdir(), 'protocheck-zab-nemesis-'))
