@@ -49,6 +49,10 @@ export interface ConformSettings {
   maxSteps?: number
   /** Also check that the implementation refuses what the model forbids (default true). */
   checkRefusals?: boolean
+  /** Half the walks swarm walks (default true; see ConformOptions.swarm). */
+  swarm?: boolean
+  /** Shrink a divergence to a short walk (default true); false keeps the walk as found. */
+  shrink?: boolean
 }
 
 export interface ConformOutcome extends ConformResult {
@@ -65,7 +69,7 @@ export async function conform(model: Model | string, settings: ConformSettings =
   const seed = settings.seed ?? Math.floor(Math.random() * 2 ** 31)
   let result: ConformResult
   try {
-    result = await conformWalks(instance, driver, { runs: settings.runs ?? 100, seed, maxSteps: settings.maxSteps ?? 50, checkRefusals: settings.checkRefusals ?? true })
+    result = await conformWalks(instance, driver, { runs: settings.runs ?? 100, seed, maxSteps: settings.maxSteps ?? 50, checkRefusals: settings.checkRefusals ?? true, swarm: settings.swarm, shrink: settings.shrink })
   } catch (e) {
     if (e instanceof DriverError && e.walk?.length) e.trace = driverFailureTrace(instance, e, seed)
     throw e

@@ -25,16 +25,17 @@ export interface Mutant {
   /** Which occurrence of `find` (1-based) when it is not unique. */
   occurrence?: number
   description: string
-  /** The params conform runs an implementation mutant with (the file's "conform" params):
-   * configurations where the mistakes of this protocol can show. */
-  conformParams: Readonly<Record<string, number>>
+  /** The configurations conform runs an implementation mutant on (the file's "conform"
+   * params, one object or a list): where the mistakes of this protocol can show, e.g. an even
+   * and an odd cluster. */
+  conformConfigs: readonly Readonly<Record<string, number>>[]
   /** Why the mutant cannot be told from the original (from equivalent.json), if it cannot. */
   equivalent?: string
 }
 
 interface MutantFile {
   protocol: string
-  conform?: { params?: Record<string, number> }
+  conform?: { params?: Record<string, number> | Record<string, number>[] }
   mutants: { name: string; file: string; kind: MutantKind; find: string; replace: string; occurrence?: number; description: string }[]
 }
 
@@ -60,7 +61,7 @@ export function loadMutants(projectRoot: string): Mutant[] {
         replace: m.replace,
         occurrence: m.occurrence,
         description: m.description,
-        conformParams: file.conform?.params ?? {},
+        conformConfigs: [file.conform?.params ?? {}].flat(),
         equivalent: equivalent[id],
       })
     }

@@ -117,7 +117,7 @@ function specsOf(protocol: string): string[] {
 const lastLine = (text: string) => text.trim().split('\n').at(-1) ?? ''
 
 /** Judge the copy as it is now (mutated or not): killed, and by what. */
-async function judge(ws: Workspace, { target, protocol, conformParams }: Pick<Mutant, 'target' | 'protocol' | 'conformParams'>, options: Options): Promise<{ killed: boolean; detail: string }> {
+async function judge(ws: Workspace, { target, protocol, conformConfigs }: Pick<Mutant, 'target' | 'protocol' | 'conformConfigs'>, options: Options): Promise<{ killed: boolean; detail: string }> {
   if (target === 'model') {
     const specs = specsOf(protocol).map((f) => join(ws.root, 'specs', f))
     const r = await runChild([ws.cli, 'check', ...specs, '--json'], options.timeoutSeconds)
@@ -129,15 +129,21 @@ async function judge(ws: Workspace, { target, protocol, conformParams }: Pick<Mu
     }
     return { killed: true, detail: `check exit ${r.code}: ${lastLine(r.stderr)}` }
   }
-  for (const seed of options.seeds) {
-    const params = Object.entries(conformParams).flatMap(([k, v]) => ['--param', `${k}=${v}`])
-    const r = await runChild([ws.cli, 'conform', protocol, ...params, '--runs', String(options.runs), '--seed', String(seed), '--json'], options.timeoutSeconds)
-    if (r.timedOut) return { killed: true, detail: `timeout: conform --seed ${seed} ran past ${options.timeoutSeconds} s` }
-    if (r.code === 0) continue
-    if (r.code === 1) return { killed: true, detail: `conform --seed ${seed} diverged` }
-    return { killed: true, detail: `conform --seed ${seed} exit ${r.code}: ${lastLine(r.stderr)}` }
+  for (const config of conformConfigs) {
+    const params = Object.entries(config).flatMap(([k, v]) => ['--param', `${k}=${v}`])
+    const where = Object.entries(config).map(([k, v]) => ` ${k}=${v}`).join('')
+    for (const seed of options.seeds) {
+      // Only the verdict counts here: no shrinking, and the walk goes to the job's folder.
+      const out = join(ws.root, `conform-${seed}.itf.json`)
+      const r = await runChild([ws.cli, 'conform', protocol, ...params, '--runs', String(options.runs), '--seed', String(seed), '--no-shrink', '--out', out, '--json'], options.timeoutSeconds)
+      rmSync(out, { force: true })
+      if (r.timedOut) return { killed: true, detail: `timeout: conform${where} --seed ${seed} ran past ${options.timeoutSeconds} s` }
+      if (r.code === 0) continue
+      if (r.code === 1) return { killed: true, detail: `conform${where} --seed ${seed} diverged` }
+      return { killed: true, detail: `conform${where} --seed ${seed} exit ${r.code}: ${lastLine(r.stderr)}` }
+    }
   }
-  return { killed: false, detail: `conform agreed on seeds ${options.seeds.join(',')} (${options.runs} walks each)` }
+  return { killed: false, detail: `conform agreed on ${conformConfigs.length} configuration(s), seeds ${options.seeds.join(',')} (${options.runs} walks each)` }
 }
 
 async function main() {

@@ -21,6 +21,8 @@ interface ConformArgs extends DriverArgs {
   param: string[]
   out?: string
   refusals: boolean
+  swarm: boolean
+  shrink: boolean
   json: boolean
 }
 
@@ -36,6 +38,8 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
       .option('bug', { type: 'string', describe: 'switch on one of the model\'s bugs, in model and implementation' })
       .option('param', { type: 'string', array: true, default: [], describe: 'set a model param: --param rm=5' })
       .option('refusals', { type: 'boolean', default: true, describe: 'also check that the implementation refuses the steps the model forbids at the end of each walk (--no-refusals: only follow the walks)' })
+      .option('swarm', { type: 'boolean', default: true, describe: 'make half the walks swarm walks, each with some actions switched off and the rest weighed at random (--no-swarm: every step equally likely)' })
+      .option('shrink', { type: 'boolean', default: true, describe: 'shrink a divergence to a short walk (--no-shrink: keep the walk as found, quicker)' })
       .option('out', { type: 'string', describe: 'where to write a divergence (default: conform-<model>-<seed>.itf.json)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' }) as Argv<ConformArgs>,
   handler: handled(async (args) => {
@@ -49,7 +53,7 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
     const traceFileOf = (name: string) => args.out ?? `conform-${name}-${seed}.itf.json`
     let r
     try {
-      r = await conform(model, { params: parseParamArgs(args.param), bug: args.bug, driver, runs, seed, maxSteps, checkRefusals: args.refusals })
+      r = await conform(model, { params: parseParamArgs(args.param), bug: args.bug, driver, runs, seed, maxSteps, checkRefusals: args.refusals, swarm: args.swarm, shrink: args.shrink })
     } catch (e) {
       // A failing driver is bad input: one line, exit 2, and the walk it failed on kept.
       if (e instanceof DriverError && e.trace) {
@@ -68,7 +72,7 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
       process.stdout.write(JSON.stringify({ model: instance.model.name, runs: r.runs, seed, result: r.result, traceFile, depth: r.depth }) + '\n')
     } else if (r.counterexample) {
       const lines = [
-        `diverged after shrinking to ${r.counterexample.steps.length - 1} steps (run ${r.runs} of ${runs}):`,
+        `diverged ${args.shrink ? 'after shrinking to' : 'in a walk of'} ${r.counterexample.steps.length - 1} steps (run ${r.runs} of ${runs}):`,
         ...formatDivergence(r.counterexample.divergence!),
         traceFile ? `trace written to ${traceFile}; replay it with: protocheck replay ${traceFile}` : 'the trace could not be written (see below)',
         `reproduce this run with: --seed ${seed}`,

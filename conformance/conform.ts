@@ -35,10 +35,10 @@ export interface Walk {
  * no enabled step, or when the choices run out. With `checkRefusals`, the walk's last state is then probed: every action of the model's listable
  * action space (enumerableActions) and every step seen enabled during the walk that the model
  * does not allow there must be refused by the implementation. */
-export async function walk(instance: Instance, implementation: Implementation, choices: readonly number[], checkRefusals = false): Promise<Walk> {
+export async function walk(instance: Instance, implementation: Implementation, choices: readonly number[], checkRefusals = false, swarm = 0): Promise<Walk> {
   const steps: Step[] = []
   try {
-    return await walkFrom(instance, await implementation.fresh(), implementation, steps, choices, checkRefusals)
+    return await walkFrom(instance, await implementation.fresh(), implementation, steps, choices, checkRefusals, swarmWeights(instance, swarm))
   } catch (e) {
     // The walk so far goes with the failure, so that it can be written as a trace.
     if (e instanceof DriverError) e.walk ??= steps
@@ -46,7 +46,7 @@ export async function walk(instance: Instance, implementation: Implementation, c
   }
 }
 
-async function walkFrom(instance: Instance, driver: Driver, implementation: Implementation, steps: Step[], choices: readonly number[], checkRefusals: boolean): Promise<Walk> {
+async function walkFrom(instance: Instance, driver: Driver, implementation: Implementation, steps: Step[], choices: readonly number[], checkRefusals: boolean, weights: ActionWeights): Promise<Walk> {
   const enabledAt = (state: Uint32Array) => {
     const enabled: Step[] = []
     instance.successors(state, 0, (_ordinal, action, picks, successor) =>
@@ -67,15 +67,27 @@ async function walkFrom(instance: Instance, driver: Driver, implementation: Impl
   steps.push(current)
   if (divergence) return { steps, divergence }
   const isOutside = (step: Step) => instance.protocol.within !== undefined && !instance.protocol.within(instance.schema.view(step.state) as never)
+  // In a swarm walk an action also weighs less each time the walk takes it, so that steps
+  // that are always enabled (timeouts, restarts, drops) do not crowd out the rare ones a
+  // protocol needs to progress (a vote counted, a leader elected, an entry committed). Plain
+  // walks leave it out: there a choice means the same step whatever came before, which is
+  // what lets shrinking remove a step without changing the ones after it.
+  const taken = new Map<string, number>()
+  const weightOf = (step: Step) => (weights === null ? 1 : (weights.get(step.action) ?? 1) / (1 + (taken.get(step.action) ?? 0)) ** 2)
   const seen = new Map<string, { action: string; picks: Readonly<Record<string, unknown>> }>()
   let outside = false
   for (const [n, choice] of choices.entries()) {
     const enabled = enabledAt(current.state)
     if (enabled.length === 0) break
     for (const step of enabled) seen.set(labelKey(step), step)
+    // Steps that change nothing (a restart of a server with nothing to lose) teach nothing
+    // and, being always enabled, would make up much of a walk: they are taken only when no
+    // other step inside the constraint is enabled.
     const inside = enabled.filter((step) => !isOutside(step))
+    const moving = inside.filter((step) => !sameWords(step.state, current.state))
     const last = n === choices.length - 1
-    current = chosen(inside.length > 0 && !last ? inside : enabled, choice)
+    current = chosen(last ? enabled : moving.length > 0 ? moving : inside.length > 0 ? inside : enabled, choice, weightOf)
+    taken.set(current.action, (taken.get(current.action) ?? 0) + 1)
     steps.push(current)
     divergence = await followStep(instance, driver, steps.length - 1, current.action, current.picks, current.state)
     if (divergence) return { steps, divergence }
@@ -134,14 +146,42 @@ export async function probeForbidden(instance: Instance, implementation: Impleme
   }
 }
 
+function sameWords(a: Uint32Array, b: Uint32Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 const labelKey = (step: { action: string; picks: Readonly<Record<string, unknown>> }) => step.action + canonicalJson(step.picks)
 
-/** Rendezvous hashing: the enabled step with the highest score for this choice. */
-function chosen(enabled: readonly Step[], choice: number): Step {
-  let best = enabled[0]
-  let bestScore = -1
-  for (const step of enabled) {
-    const score = mix(labelHash(step) ^ Math.imul(choice, 0x9e3779b1))
+/** A walk's weight for each action (by name), or null for a plain walk where every enabled step
+ * is equally likely. */
+type ActionWeights = ReadonlyMap<string, number> | null
+
+/** Swarm testing (as `simulate --swarm` does): a walk with a non-zero swarm seed switches about a
+ * quarter of the actions off and weighs the rest 1 to 1/128. Seed 0 is the plain walk, which
+ * is what shrinking moves towards. */
+function swarmWeights(instance: Instance, swarm: number): ActionWeights {
+  if (swarm === 0) return null
+  return new Map(
+    instance.actionNames.map((name) => {
+      const h = mix(fnv1a(name) ^ Math.imul(swarm, 0x9e3779b1))
+      return [name, (h & 3) === 0 ? 0 : 2 ** -((h >>> 2) & 7)]
+    }),
+  )
+}
+
+/** Weighted rendezvous hashing: the step with the highest score for this choice, a step of
+ * weight w winning in proportion to w (with equal weights, plain rendezvous hashing). Steps of
+ * weight 0 are chosen only when every step weighs 0. */
+function chosen(steps: readonly Step[], choice: number, weightOf: (step: Step) => number): Step {
+  const candidates = steps.some((step) => weightOf(step) > 0) ? steps.filter((step) => weightOf(step) > 0) : steps
+  let best = candidates[0]
+  let bestScore = -Infinity
+  for (const step of candidates) {
+    const u = (mix(labelHash(step) ^ Math.imul(choice, 0x9e3779b1)) + 1) / 4294967297
+    // -w / ln(u), u uniform in (0, 1): the maximum falls on each step in proportion to w.
+    const score = (weightOf(step) || 1) / -Math.log(u)
     if (score > bestScore) {
       best = step
       bestScore = score
@@ -150,11 +190,13 @@ function chosen(enabled: readonly Step[], choice: number): Step {
   return best
 }
 
-/** FNV-1a of the step's label: stable across states and runs. */
-function labelHash(step: Step): number {
-  const label = labelKey(step)
+/** The hash of a step's label: stable across states and runs. */
+const labelHash = (step: Step): number => fnv1a(labelKey(step))
+
+/** FNV-1a. */
+function fnv1a(text: string): number {
   let hash = 0x811c9dc5
-  for (let i = 0; i < label.length; i++) hash = Math.imul(hash ^ label.charCodeAt(i), 0x01000193)
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
   return hash
 }
 
@@ -174,6 +216,12 @@ export interface ConformOptions {
    * during the walk that the model does not allow there (default true; it replays the walk once
    * per such step, which costs little next to the walk). */
   checkRefusals?: boolean
+  /** Make half the walks swarm walks (default true): each switches some actions off and
+   * weighs the others at random, to reach deeper into the protocol. */
+  swarm?: boolean
+  /** Shrink a diverging walk (default true); false reports the walk as found, which is much
+   * quicker when only the verdict matters (mutation testing). */
+  shrink?: boolean
 }
 
 export interface ConformResult {
@@ -185,7 +233,7 @@ export interface ConformResult {
   stepsCompared: number
   /** Steps after the initial state, over the passing runs: the longest walk and the mean. */
   depth: { max: number; mean: number }
-  /** The shrunk diverging walk. */
+  /** The diverging walk, shrunk unless asked not to. */
   counterexample: Walk | null
   /** fast-check's path to replay exactly that counterexample. */
   path: string | null
@@ -196,17 +244,20 @@ export async function conform(instance: Instance, factory: DriverFactory, option
   let passingRuns = 0
   let maxDepth = 0
   const checkRefusals = options.checkRefusals ?? true
-  const walks = fc.array(fc.nat(), { minLength: 0, maxLength: options.maxSteps, size: 'max' })
+  // Half the walks plain, half swarm walks (swarmWeights); a swarm walk that diverges shrinks
+  // towards a plain one when that diverges too.
+  const swarm = options.swarm ?? true ? fc.oneof({ withCrossShrink: true }, fc.constant(0), fc.integer({ min: 1, max: 0x7fffffff })) : fc.constant(0)
+  const walks = fc.tuple(swarm, fc.array(fc.nat(), { minLength: 0, maxLength: options.maxSteps, size: 'max' }))
   const implementation = new Implementation(factory, instance.config.params, instance.config.bug)
   let failure: DriverError | undefined
   try {
     const details = await fc.check(
-      fc.asyncProperty(walks, async (choices) => {
+      fc.asyncProperty(walks, async ([swarmSeed, choices]) => {
         // A driver that failed (died, hung, broke the contract) ends the run: the remaining
         // walks pass untried, and the failure is thrown once fast-check returns.
         if (failure) return true
         try {
-          const w = await walk(instance, implementation, choices, checkRefusals)
+          const w = await walk(instance, implementation, choices, checkRefusals, swarmSeed)
           if (!w.divergence) {
             stepsCompared += w.steps.length - 1
             passingRuns++
@@ -219,21 +270,21 @@ export async function conform(instance: Instance, factory: DriverFactory, option
           return true
         }
       }),
-      { numRuns: options.runs, seed: options.seed },
+      { numRuns: options.runs, seed: options.seed, endOnFailure: options.shrink === false },
     )
     if (failure) throw failure
     const depth = { max: maxDepth, mean: passingRuns === 0 ? 0 : stepsCompared / passingRuns }
     if (!details.failed) {
       return { result: 'agree', runs: details.numRuns, seed: options.seed, stepsCompared, depth, counterexample: null, path: null }
     }
-    const [choices] = details.counterexample!
+    const [[swarmSeed, choices]] = details.counterexample!
     return {
       result: 'diverge',
       runs: details.numRuns,
       seed: options.seed,
       stepsCompared,
       depth,
-      counterexample: await walk(instance, implementation, choices, checkRefusals),
+      counterexample: await walk(instance, implementation, choices, checkRefusals, swarmSeed),
       path: details.counterexamplePath,
     }
   } finally {

@@ -124,7 +124,9 @@ export default defineModel({
               d.ack.get(p).add(p)
             })
           }
-          const acked = bug === 'majority-acks' ? s.ack.get(p).size >= majority : s.ack.get(p).size === n
+          // ack[p] holds p itself only while p's request is pending (Request adds it, Exit
+          // clears ack[p]); acknowledgements of an earlier request can still arrive after Exit.
+          const acked = bug === 'majority-acks' ? s.ack.get(p).has(p) && s.ack.get(p).size >= majority : s.ack.get(p).size === n
           if (acked && procs.every((q) => q === p || beats(q))) {
             emit('Enter', { p }, (d) => d.crit.add(p))
           }
