@@ -138,9 +138,9 @@ test('paxos-commit conform: an acceptor that forgets its vote when it promises d
   const r = await conform(paxosCommit(), paxosCommitDriverOf({ stepRm, stepAcceptor: forgetful, stepLeader }), { runs: 300, seed: 9, maxSteps: 40 })
   assert.is(r.result, 'diverge')
   const w = r.counterexample!
-  // An RM's vote (here to abort), a leader's phase 1a, an acceptor's phase 2b for the vote,
+  // A leader's phase 1a, an RM's vote (here to abort), an acceptor's phase 2b for the vote,
   // then that acceptor's promise (which must report the vote).
-  assert.equal(w.steps.map((s) => s.action), ['init', 'RMChooseToAbort', 'Phase1a', 'Phase2b', 'Phase1b'])
+  assert.equal(w.steps.map((s) => s.action), ['init', 'Phase1a', 'RMChooseToAbort', 'Phase2b', 'Phase1b'])
   assert.equal(w.divergence!.diff.map((d) => d.variable), ['msgs'])
 })
 
