@@ -80,11 +80,27 @@ export class Instance {
     return new Instance(model, { params: resolveParams(model, givenParams), bug, properties })
   }
 
+  /** The same model and configuration, with `state` as its one initial state: a search from a
+   * deep state that a recorded path reaches (a spec's `from`), where the model's init is left
+   * behind. */
+  startingAt(state: Uint32Array): Instance {
+    const started = new Instance(this.model, this.config)
+    started.start = state.slice()
+    return started
+  }
+
+  private start: Uint32Array | null = null
+
   /** Emit every initial state, in order; the action index of an initial state is -1. A model
    * with no initial state is an error: it would pass every check with nothing explored. */
   initial(onStep: OnStep) {
     let ordinal = 0
     const { successor, successorDraft } = this
+    if (this.start) {
+      successor.set(this.start)
+      handOver(onStep, 0, -1, NO_PICKS, successor)
+      return
+    }
     try {
       this.protocol.init((write) => {
         successor.fill(0)

@@ -17,25 +17,7 @@ import { decodeTrace, stepProblem } from '../traces/read.js'
  * step and is not terminal, and otherwise `incomplete`: a path proves nothing. */
 export function recheckTrace(instance: Instance, trace: ItfTrace, options: { checkDeadlock?: boolean } = {}): SearchResult {
   const started = performance.now()
-  const meta = trace['#meta'] ?? {}
-  if (meta.model !== undefined && meta.model !== instance.model.name) {
-    throw new InputError(`the trace is of ${meta.model}, not ${instance.model.name}`)
-  }
-  if ((meta.bug ?? undefined) !== instance.config.bug) {
-    const bug = (name: unknown) => (name ? `bug ${name}` : 'no bug')
-    throw new InputError(`the trace was written with ${bug(meta.bug)}, but this check has ${bug(instance.config.bug)}`)
-  }
-  const configured = instance.config.params
-  // A param the trace does not record (one added to the model after the trace was written)
-  // counts with its default.
-  const recorded = meta.params ? { ...defaultParams(instance), ...meta.params } : undefined
-  if (recorded && Object.keys({ ...recorded, ...configured }).some((k) => recorded[k] !== configured[k])) {
-    throw new InputError(`the trace was written for ${formatParams(meta.params!)}, but this check has ${formatParams(configured)}`)
-  }
-  const steps = decodeTrace(instance, trace)
-  if (steps.length === 0) throw new InputError('the trace has no states')
-  const problem = stepProblem(instance, steps, trace.loop)
-  if (problem) throw new InputError(`the trace is no longer a path of the model: ${problem}`)
+  const steps = recordedPath(instance, trace)
 
   let end = steps.length
   let property: string | null = null
@@ -73,6 +55,31 @@ export function recheckTrace(instance: Instance, trace: ItfTrace, options: { che
     coverage,
     collisionProbability: 0,
   }
+}
+
+/** The steps of a recorded trace, once it is known to be of this model, bug and params and
+ * still a path of the model; otherwise an InputError saying which of these it is not. */
+export function recordedPath(instance: Instance, trace: ItfTrace): Step[] {
+  const meta = trace['#meta'] ?? {}
+  if (meta.model !== undefined && meta.model !== instance.model.name) {
+    throw new InputError(`the trace is of ${meta.model}, not ${instance.model.name}`)
+  }
+  if ((meta.bug ?? undefined) !== instance.config.bug) {
+    const bug = (name: unknown) => (name ? `bug ${name}` : 'no bug')
+    throw new InputError(`the trace was written with ${bug(meta.bug)}, but this check has ${bug(instance.config.bug)}`)
+  }
+  const configured = instance.config.params
+  // A param the trace does not record (one added to the model after the trace was written)
+  // counts with its default.
+  const recorded = meta.params ? { ...defaultParams(instance), ...meta.params } : undefined
+  if (recorded && Object.keys({ ...recorded, ...configured }).some((k) => recorded[k] !== configured[k])) {
+    throw new InputError(`the trace was written for ${formatParams(meta.params!)}, but this check has ${formatParams(configured)}`)
+  }
+  const steps = decodeTrace(instance, trace)
+  if (steps.length === 0) throw new InputError('the trace has no states')
+  const problem = stepProblem(instance, steps, trace.loop)
+  if (problem) throw new InputError(`the trace is no longer a path of the model: ${problem}`)
+  return steps
 }
 
 function isDeadlock(instance: Instance, state: Step['state']): boolean {

@@ -19,7 +19,8 @@ import type { DriverFactory } from '../conformance/driver.js'
 import { replayTrace } from '../conformance/replay.js'
 import { traceFromPath, writeTraceFile } from '../traces/itf.js'
 import { readTraceFile } from '../traces/read.js'
-import { recheckTrace } from './recheck.js'
+import type { Step } from '../checker/path.js'
+import { recheckTrace, recordedPath } from './recheck.js'
 
 export interface Expectation {
   result: Verdict
@@ -41,6 +42,8 @@ export interface Spec {
   deadlock: boolean
   /** A recorded counterexample to re-check instead of searching, as the file names it. */
   trace?: string
+  /** A recorded path whose last state the search starts from, as the file names it. */
+  from?: string
   /** Replay the counterexample on the implementation, which must reproduce it. */
   replay: boolean
   /** The driver replay uses, as the file names it (relative to the file), if not the model's. */
@@ -55,6 +58,9 @@ export interface LoadedSpec {
   /** For a spec with a trace: its verdict, judged when the spec is loaded (a trace that no
    * longer fits the model is bad input, like any other spec problem). */
   recorded?: SearchResult
+  /** For a spec with `from`: the recorded path, from the model's initial state to the state the
+   * search starts at. */
+  prefix?: Step[]
   /** For a spec with replay: the implementation's driver, loaded with the spec. */
   driver?: DriverFactory
 }
@@ -131,6 +137,7 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
     bounds: raw.bounds ?? {},
     deadlock: raw.deadlock ?? true,
     trace: raw.trace,
+    from: raw.from,
     replay: raw.replay ?? false,
     driver: raw.driver,
     expect: raw.expect,
@@ -139,6 +146,7 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
     throw new InputError(`${file}: /expect/property only applies when /expect/result is violation or never-witnessed`)
   }
   const searchFields = (['strategy', 'symmetry', 'bounds'] as const).filter((f) => raw[f] !== undefined)
+  if (spec.trace !== undefined && spec.from !== undefined) throw new InputError(`${file}: /trace and /from exclude each other (a trace is re-checked, /from starts a search)`)
   if (spec.trace !== undefined && searchFields.length > 0) {
     throw new InputError(`${file}: /${searchFields[0]} does not apply to a spec with a /trace, which is re-checked, not searched`)
   }
@@ -159,6 +167,10 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
     }
     const symmetry = spec.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? [], instance.model.name) : undefined
     const driver = spec.replay ? await loadDriver(instance.model, specDriver(spec)) : undefined
+    if (spec.from !== undefined) {
+      const prefix = fromPath(instance, resolve(dirname(file), spec.from), spec.from)
+      return { spec, instance, symmetry, driver, prefix }
+    }
     if (spec.trace === undefined) return { spec, instance, symmetry, driver }
     const traceFile = resolve(dirname(file), spec.trace)
     try {
@@ -210,12 +222,31 @@ export function formatExpectation(e: { result: string; property?: string | null;
   return e.result
 }
 
+/** The recorded path a spec's `from` names: still a path of the model, ending inside the
+ * model's constraint (a search starts only from a state the model expands). */
+function fromPath(instance: Instance, traceFile: string, named: string): Step[] {
+  try {
+    const steps = recordedPath(instance, readTraceFile(traceFile))
+    const last = steps.at(-1)!.state
+    if (instance.protocol.within && !instance.protocol.within(instance.schema.view(last) as never)) {
+      throw new InputError('its last state is outside the model\'s constraint (within), so no search starts there')
+    }
+    return steps
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`/from ${named}: ${e.message}`)
+    throw e
+  }
+}
+
 /** Check one spec, and replay its counterexample when it asks. A counterexample is written to
  * `traceDir`/<spec>.itf.json when a folder is given. */
-export async function runSpec({ spec, instance, symmetry, recorded, driver }: LoadedSpec, traceDir?: string, interruption?: () => string | null): Promise<SpecReport> {
-  const result =
+export async function runSpec({ spec, instance, symmetry, recorded, prefix, driver }: LoadedSpec, traceDir?: string, interruption?: () => string | null): Promise<SpecReport> {
+  const searched =
     recorded ??
-    (await checkAsync(instance, spec.strategy, { ...searchOptions(instance, { ...spec.bounds, deadlock: spec.deadlock }, specFieldNames), symmetry, interruption }))
+    (await checkAsync(prefix ? instance.startingAt(prefix.at(-1)!.state) : instance, spec.strategy, { ...searchOptions(instance, { ...spec.bounds, deadlock: spec.deadlock }, specFieldNames), symmetry, interruption }))
+  // A search from a recorded state: its counterexample is the recorded path, then the search's
+  // steps, so that it starts from the model's initial state like any other.
+  const result = prefix && searched.path ? { ...searched, path: [...prefix, ...searched.path.slice(1)], loop: searched.loop === null ? null : searched.loop + prefix.length - 1 } : searched
   const description = `${formatExpectation(result)} in spec ${spec.name} (${instance.describe()})`
   const trace = result.path ? traceFromPath(instance, result.path, { result: result.result, property: result.property, error: result.error, description, loop: result.loop }) : null
   let traceFile: string | null = null
