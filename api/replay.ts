@@ -11,7 +11,7 @@ import { formatDivergence } from '../conformance/divergence.js'
 import { DriverError } from '../conformance/driver.js'
 import { replayTrace, type ReplayOptions, type ReplayResult } from '../conformance/replay.js'
 import type { ItfTrace } from '../traces/itf.js'
-import { readTraceFile } from '../traces/read.js'
+import { readTraceFile, recordedStart } from '../traces/read.js'
 import { CheckFailure } from './check.js'
 import { instanceForTrace, loadDriver, loadModel, type DriverSource } from './load.js'
 
@@ -53,12 +53,24 @@ export interface ConformSettings {
   swarm?: boolean
   /** Shrink a divergence to a short walk (default true); false keeps the walk as found. */
   shrink?: boolean
+  /** A recorded path of the model (an ITF trace, or its file) that every walk follows first. */
+  from?: string | ItfTrace
 }
 
 export interface ConformOutcome extends ConformResult {
   /** The shrunk divergence as an ITF trace that `replay` reproduces, or null. */
   trace: ItfTrace | null
   instance: Instance
+}
+
+/** The recorded path conform's walks follow first (recordedStart), or one line naming the problem. */
+function fromPath(instance: Instance, from: string | ItfTrace) {
+  try {
+    return recordedStart(instance, typeof from === 'string' ? readTraceFile(from) : from)
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`--from ${typeof from === 'string' ? from : 'trace'}: ${e.message}`)
+    throw e
+  }
 }
 
 /** Walk `model` at random and make its implementation follow; shrink any divergence. */
@@ -69,7 +81,7 @@ export async function conform(model: Model | string, settings: ConformSettings =
   const seed = settings.seed ?? Math.floor(Math.random() * 2 ** 31)
   let result: ConformResult
   try {
-    result = await conformWalks(instance, driver, { runs: settings.runs ?? 100, seed, maxSteps: settings.maxSteps ?? 50, checkRefusals: settings.checkRefusals ?? true, swarm: settings.swarm, shrink: settings.shrink })
+    result = await conformWalks(instance, driver, { runs: settings.runs ?? 100, seed, maxSteps: settings.maxSteps ?? 50, checkRefusals: settings.checkRefusals ?? true, swarm: settings.swarm, shrink: settings.shrink, from: settings.from === undefined ? undefined : fromPath(instance, settings.from) })
   } catch (e) {
     if (e instanceof DriverError && e.walk?.length) e.trace = driverFailureTrace(instance, e, seed)
     throw e

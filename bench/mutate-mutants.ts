@@ -25,17 +25,23 @@ export interface Mutant {
   /** Which occurrence of `find` (1-based) when it is not unique. */
   occurrence?: number
   description: string
-  /** The configurations conform runs an implementation mutant on (the file's "conform"
-   * params, one object or a list): where the mistakes of this protocol can show, e.g. an even
-   * and an odd cluster. */
-  conformConfigs: readonly Readonly<Record<string, number>>[]
+  /** The configurations conform runs an implementation mutant on (the file's "conform" list):
+   * where the mistakes of this protocol can show, e.g. an even and an odd cluster, or walks
+   * that start from a recorded scenario. */
+  conformConfigs: readonly ConformConfig[]
   /** Why the mutant cannot be told from the original (from equivalent.json), if it cannot. */
   equivalent?: string
 }
 
+export interface ConformConfig {
+  params: Readonly<Record<string, number>>
+  /** A recorded trace (project-relative) that every walk follows first (`conform --from`). */
+  from?: string
+}
+
 interface MutantFile {
   protocol: string
-  conform?: { params?: Record<string, number> | Record<string, number>[] }
+  conform?: ConformConfig[]
   mutants: { name: string; file: string; kind: MutantKind; find: string; replace: string; occurrence?: number; description: string }[]
 }
 
@@ -61,7 +67,7 @@ export function loadMutants(projectRoot: string): Mutant[] {
         replace: m.replace,
         occurrence: m.occurrence,
         description: m.description,
-        conformConfigs: [file.conform?.params ?? {}].flat(),
+        conformConfigs: file.conform ?? [{ params: {} }],
         equivalent: equivalent[id],
       })
     }

@@ -130,8 +130,9 @@ async function judge(ws: Workspace, { target, protocol, conformConfigs }: Pick<M
     return { killed: true, detail: `check exit ${r.code}: ${lastLine(r.stderr)}` }
   }
   for (const config of conformConfigs) {
-    const params = Object.entries(config).flatMap(([k, v]) => ['--param', `${k}=${v}`])
-    const where = Object.entries(config).map(([k, v]) => ` ${k}=${v}`).join('')
+    const params = Object.entries(config.params).flatMap(([k, v]) => ['--param', `${k}=${v}`])
+    if (config.from) params.push('--from', join(ws.root, config.from))
+    const where = Object.entries(config.params).map(([k, v]) => ` ${k}=${v}`).join('') + (config.from ? ` --from ${config.from}` : '')
     for (const seed of options.seeds) {
       // Only the verdict counts here: no shrinking, and the walk goes to the job's folder.
       const out = join(ws.root, `conform-${seed}.itf.json`)

@@ -23,6 +23,7 @@ interface ConformArgs extends DriverArgs {
   refusals: boolean
   swarm: boolean
   shrink: boolean
+  from?: string
   json: boolean
 }
 
@@ -40,6 +41,7 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
       .option('refusals', { type: 'boolean', default: true, describe: 'also check that the implementation refuses the steps the model forbids at the end of each walk (--no-refusals: only follow the walks)' })
       .option('swarm', { type: 'boolean', default: true, describe: 'make half the walks swarm walks, each with some actions switched off and the rest weighed at random (--no-swarm: every step equally likely)' })
       .option('shrink', { type: 'boolean', default: true, describe: 'shrink a divergence to a short walk (--no-shrink: keep the walk as found, quicker)' })
+      .option('from', { type: 'string', describe: 'a recorded trace of the model that every walk follows first, to start deep in a scenario' })
       .option('out', { type: 'string', describe: 'where to write a divergence (default: conform-<model>-<seed>.itf.json)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON report on stdout' }) as Argv<ConformArgs>,
   handler: handled(async (args) => {
@@ -53,7 +55,7 @@ export const conformCommand: CommandModule<object, ConformArgs> = {
     const traceFileOf = (name: string) => args.out ?? `conform-${name}-${seed}.itf.json`
     let r
     try {
-      r = await conform(model, { params: parseParamArgs(args.param), bug: args.bug, driver, runs, seed, maxSteps, checkRefusals: args.refusals, swarm: args.swarm, shrink: args.shrink })
+      r = await conform(model, { params: parseParamArgs(args.param), bug: args.bug, driver, runs, seed, maxSteps, checkRefusals: args.refusals, swarm: args.swarm, shrink: args.shrink, from: args.from })
     } catch (e) {
       // A failing driver is bad input: one line, exit 2, and the walk it failed on kept.
       if (e instanceof DriverError && e.trace) {

@@ -35,10 +35,10 @@ export interface Walk {
  * no enabled step, or when the choices run out. With `checkRefusals`, the walk's last state is then probed: every action of the model's listable
  * action space (enumerableActions) and every step seen enabled during the walk that the model
  * does not allow there must be refused by the implementation. */
-export async function walk(instance: Instance, implementation: Implementation, choices: readonly number[], checkRefusals = false, swarm = 0): Promise<Walk> {
+export async function walk(instance: Instance, implementation: Implementation, choices: readonly number[], checkRefusals = false, swarm = 0, from: readonly Step[] = []): Promise<Walk> {
   const steps: Step[] = []
   try {
-    return await walkFrom(instance, await implementation.fresh(), implementation, steps, choices, checkRefusals, swarmWeights(instance, swarm))
+    return await walkFrom(instance, await implementation.fresh(), implementation, steps, choices, checkRefusals, swarmWeights(instance, swarm), from)
   } catch (e) {
     // The walk so far goes with the failure, so that it can be written as a trace.
     if (e instanceof DriverError) e.walk ??= steps
@@ -46,7 +46,7 @@ export async function walk(instance: Instance, implementation: Implementation, c
   }
 }
 
-async function walkFrom(instance: Instance, driver: Driver, implementation: Implementation, steps: Step[], choices: readonly number[], checkRefusals: boolean, weights: ActionWeights): Promise<Walk> {
+async function walkFrom(instance: Instance, driver: Driver, implementation: Implementation, steps: Step[], choices: readonly number[], checkRefusals: boolean, weights: ActionWeights, from: readonly Step[]): Promise<Walk> {
   const enabledAt = (state: Uint32Array) => {
     const enabled: Step[] = []
     instance.successors(state, 0, (_ordinal, action, picks, successor) =>
@@ -66,6 +66,14 @@ async function walkFrom(instance: Instance, driver: Driver, implementation: Impl
   }
   steps.push(current)
   if (divergence) return { steps, divergence }
+  // A walk from a recorded path (`from`) follows the path first, checked step by step like
+  // any other; its own choices start at the path's last state.
+  for (const step of from.slice(1)) {
+    current = step
+    steps.push(current)
+    divergence = await followStep(instance, driver, steps.length - 1, current.action, current.picks, current.state)
+    if (divergence) return { steps, divergence }
+  }
   const isOutside = (step: Step) => instance.protocol.within !== undefined && !instance.protocol.within(instance.schema.view(step.state) as never)
   // In a swarm walk an action also weighs less each time the walk takes it, so that steps
   // that are always enabled (timeouts, restarts, drops) do not crowd out the rare ones a
@@ -84,9 +92,11 @@ async function walkFrom(instance: Instance, driver: Driver, implementation: Impl
     // and, being always enabled, would make up much of a walk: they are taken only when no
     // other step inside the constraint is enabled.
     const inside = enabled.filter((step) => !isOutside(step))
-    const moving = inside.filter((step) => !sameWords(step.state, current.state))
+    const moving = enabled.filter((step) => !sameWords(step.state, current.state))
+    const movingInside = moving.filter((step) => !isOutside(step))
     const last = n === choices.length - 1
-    current = chosen(last ? enabled : moving.length > 0 ? moving : inside.length > 0 ? inside : enabled, choice, weightOf)
+    const pool = last ? (moving.length > 0 ? moving : enabled) : movingInside.length > 0 ? movingInside : inside.length > 0 ? inside : enabled
+    current = chosen(pool, choice, weightOf)
     taken.set(current.action, (taken.get(current.action) ?? 0) + 1)
     steps.push(current)
     divergence = await followStep(instance, driver, steps.length - 1, current.action, current.picks, current.state)
@@ -98,8 +108,12 @@ async function walkFrom(instance: Instance, driver: Driver, implementation: Impl
     // The model says nothing of steps from a state outside its constraint (they may not even
     // fit its types): such a walk is probed at the state before, the last the model expands.
     const probed = outside ? steps.slice(0, -1) : steps
-    const allowed = new Set(enabledAt(probed.at(-1)!.state).map(labelKey))
-    for (const call of enumerableActions(instance)) seen.set(labelKey(call), call)
+    const last = probed.at(-1)!.state
+    // A step the model allows but that changes nothing there (which walks skip) is probed too:
+    // the implementation must refuse it or stay as it is, like a forbidden step.
+    const enabled = enabledAt(last)
+    const allowed = new Set(enabled.filter((step) => !sameWords(step.state, last)).map(labelKey))
+    for (const call of [...enumerableActions(instance), ...enabled]) seen.set(labelKey(call), call)
     for (const [key, candidate] of seen) {
       if (allowed.has(key)) continue
       const forbidden = await probeForbidden(instance, implementation, probed, candidate)
@@ -140,7 +154,7 @@ export async function probeForbidden(instance: Instance, implementation: Impleme
     action: candidate.action,
     picks: candidate.picks,
     label,
-    reason: `the implementation took ${label}, which the model does not allow here`,
+    reason: `the implementation took ${label}, which the model does not allow here (or allows only as a step that changes nothing)`,
     diff: [],
     forbidden: true,
   }
@@ -222,6 +236,9 @@ export interface ConformOptions {
   /** Shrink a diverging walk (default true); false reports the walk as found, which is much
    * quicker when only the verdict matters (mutation testing). */
   shrink?: boolean
+  /** A recorded path of the model (from its initial state) that every walk follows first:
+   * walks then start deep in a scenario random choices rarely reach. */
+  from?: readonly Step[]
 }
 
 export interface ConformResult {
@@ -257,7 +274,7 @@ export async function conform(instance: Instance, factory: DriverFactory, option
         // walks pass untried, and the failure is thrown once fast-check returns.
         if (failure) return true
         try {
-          const w = await walk(instance, implementation, choices, checkRefusals, swarmSeed)
+          const w = await walk(instance, implementation, choices, checkRefusals, swarmSeed, options.from)
           if (!w.divergence) {
             stepsCompared += w.steps.length - 1
             passingRuns++
@@ -284,7 +301,7 @@ export async function conform(instance: Instance, factory: DriverFactory, option
       seed: options.seed,
       stepsCompared,
       depth,
-      counterexample: await walk(instance, implementation, choices, checkRefusals, swarmSeed),
+      counterexample: await walk(instance, implementation, choices, checkRefusals, swarmSeed, options.from),
       path: details.counterexamplePath,
     }
   } finally {

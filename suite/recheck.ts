@@ -4,12 +4,12 @@
 // that no longer fits the model is bad input, named with its first bad step; the verdict is
 // judged on the states as the model derives them, never on what the file claims.
 
-import { EvaluationError, InputError, type EvaluationFailure } from '../checker/errors.js'
+import { EvaluationError, type EvaluationFailure } from '../checker/errors.js'
 import type { Instance } from '../checker/instance.js'
 import type { Step } from '../checker/path.js'
 import type { SearchResult } from '../checker/search.js'
 import type { ItfTrace } from '../traces/itf.js'
-import { decodeTrace, stepProblem } from '../traces/read.js'
+import { recordedPath } from '../traces/read.js'
 
 /** The verdict of a recorded trace in `instance`: a violation at the first state that breaks
  * one of the checked invariants or step properties, or where one throws (an evaluation error;
@@ -57,41 +57,6 @@ export function recheckTrace(instance: Instance, trace: ItfTrace, options: { che
   }
 }
 
-/** The steps of a recorded trace, once it is known to be of this model, bug and params and
- * still a path of the model; otherwise an InputError saying which of these it is not. */
-export function recordedPath(instance: Instance, trace: ItfTrace): Step[] {
-  const meta = trace['#meta'] ?? {}
-  if (meta.model !== undefined && meta.model !== instance.model.name) {
-    throw new InputError(`the trace is of ${meta.model}, not ${instance.model.name}`)
-  }
-  if ((meta.bug ?? undefined) !== instance.config.bug) {
-    const bug = (name: unknown) => (name ? `bug ${name}` : 'no bug')
-    throw new InputError(`the trace was written with ${bug(meta.bug)}, but this check has ${bug(instance.config.bug)}`)
-  }
-  const configured = instance.config.params
-  // A param the trace does not record (one added to the model after the trace was written)
-  // counts with its default.
-  const recorded = meta.params ? { ...defaultParams(instance), ...meta.params } : undefined
-  if (recorded && Object.keys({ ...recorded, ...configured }).some((k) => recorded[k] !== configured[k])) {
-    throw new InputError(`the trace was written for ${formatParams(meta.params!)}, but this check has ${formatParams(configured)}`)
-  }
-  const steps = decodeTrace(instance, trace)
-  if (steps.length === 0) throw new InputError('the trace has no states')
-  const problem = stepProblem(instance, steps, trace.loop)
-  if (problem) throw new InputError(`the trace is no longer a path of the model: ${problem}`)
-  return steps
-}
-
 function isDeadlock(instance: Instance, state: Step['state']): boolean {
   return instance.successors(state, 0, () => {}) === 0 && !instance.currentIsTerminal()
-}
-
-const formatParams = (params: Record<string, number>) =>
-  Object.entries(params)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ')
-
-function defaultParams(instance: Instance): Record<string, number> {
-  return Object.fromEntries(Object.entries(instance.model.params).map(([name, p]) => [name, p.default]))
 }

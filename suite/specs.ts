@@ -18,9 +18,9 @@ import { loadDriver, loadModel, type DriverSource } from '../api/load.js'
 import type { DriverFactory } from '../conformance/driver.js'
 import { replayTrace } from '../conformance/replay.js'
 import { traceFromPath, writeTraceFile } from '../traces/itf.js'
-import { readTraceFile } from '../traces/read.js'
+import { readTraceFile, recordedStart } from '../traces/read.js'
 import type { Step } from '../checker/path.js'
-import { recheckTrace, recordedPath } from './recheck.js'
+import { recheckTrace } from './recheck.js'
 
 export interface Expectation {
   result: Verdict
@@ -222,16 +222,10 @@ export function formatExpectation(e: { result: string; property?: string | null;
   return e.result
 }
 
-/** The recorded path a spec's `from` names: still a path of the model, ending inside the
- * model's constraint (a search starts only from a state the model expands). */
+/** The recorded path a spec's `from` names (recordedStart), or one line naming the problem. */
 function fromPath(instance: Instance, traceFile: string, named: string): Step[] {
   try {
-    const steps = recordedPath(instance, readTraceFile(traceFile))
-    const last = steps.at(-1)!.state
-    if (instance.protocol.within && !instance.protocol.within(instance.schema.view(last) as never)) {
-      throw new InputError('its last state is outside the model\'s constraint (within), so no search starts there')
-    }
-    return steps
+    return recordedStart(instance, readTraceFile(traceFile))
   } catch (e) {
     if (e instanceof InputError) throw new InputError(`/from ${named}: ${e.message}`)
     throw e

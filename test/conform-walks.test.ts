@@ -4,6 +4,9 @@
 // steps seen enabled during the walk; walks skip steps that change nothing, and swarm walks
 // reach states (a leader elected) that plain walks rarely do.
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Instance } from '../checker/instance.js'
@@ -13,6 +16,9 @@ import raftDriver from '../protocols/raft/driver.js'
 import { twoPhaseCommitDriverOf } from '../protocols/two-phase-commit/driver.js'
 import { stepRm } from '../protocols/two-phase-commit/impl/resource-manager.js'
 import { stepTm } from '../protocols/two-phase-commit/impl/transaction-manager.js'
+import { canonicalJson } from '../checker/canonical-json.js'
+import type { DriverFactory } from '../conformance/driver.js'
+import { traceFromPath } from '../traces/itf.js'
 import { findModel } from './helpers/models.js'
 import { runCli } from './helpers/cli.js'
 
@@ -103,6 +109,66 @@ test('shrink: false reports the diverging walk as found, no shorter than the shr
   const r = runCli(['conform', 'two-phase-commit', '--runs', '20', '--seed', '1', '--no-shrink', '--no-swarm'])
   assert.is(r.code, 0, r.stderr)
   assert.match(r.stdout, /^agree: /)
+})
+
+test('the end probe offers the steps the model allows but that change nothing: an implementation whose state moves on one is caught there', async () => {
+  // Delegates to the real 2PC driver, but a Prepared message received again (a step that
+  // leaves the real state as it was, and never the only step enabled: TMCommit or TMAbort is
+  // too) flips the TM's reported state from then on.
+  const restless: DriverFactory = {
+    async start(params, bug) {
+      const real = await twoPhaseCommitDriverOf({ stepTm, stepRm }).start(params, bug)
+      let moved = false
+      return {
+        async apply(action, picks) {
+          const before = canonicalJson(await real.observe())
+          await real.apply(action, picks)
+          if (action === 'TMRcvPrepared' && canonicalJson(await real.observe()) === before) moved = true
+        },
+        async observe() {
+          const observed = await real.observe()
+          return moved ? { ...observed, tmState: observed.tmState === 'init' ? 'aborted' : 'init' } : observed
+        },
+        stop: async () => real.stop?.(),
+      }
+    },
+  }
+  const r = await conform(Instance.create(findModel('two-phase-commit'), { rm: 2 }), restless, { runs: 200, seed: 3, maxSteps: 12, shrink: false })
+  assert.is(r.result, 'diverge')
+  const d = r.counterexample!.divergence!
+  assert.ok(d.forbidden, `found by the end probe, not during the walk (walks skip such steps): ${JSON.stringify(d)} after ${r.counterexample!.steps.map((s) => s.action)}`)
+  assert.is(d.action, 'TMRcvPrepared')
+})
+
+test('walks from a recorded path follow it first; a path that is not of the model is one line and exit 2', async () => {
+  const instance = Instance.create(findModel('raft'), {})
+  const implementation = new Implementation(raftDriver, instance.config.params, undefined)
+  try {
+    const recorded = await walk(instance, implementation, Array.from({ length: 12 }, (_, i) => i * 7919), false, 0)
+    // A walk's last step may leave the constraint; a path to start from must end inside it.
+    const inside = (step: { state: Uint32Array }) => instance.protocol.within!(instance.schema.view(step.state) as never)
+    const prefix = recorded.steps.filter((_, k) => recorded.steps.slice(0, k + 1).every(inside))
+    assert.ok(prefix.length > 5)
+    const r = await conform(instance, raftDriver, { runs: 30, seed: 2, maxSteps: 10, from: prefix })
+    assert.is(r.result, 'agree')
+    assert.ok(r.depth.mean >= prefix.length - 1, 'every walk is at least the recorded path')
+    const w = await walk(instance, implementation, [1, 2, 3], false, 0, prefix)
+    assert.equal(w.steps.slice(0, prefix.length).map((s) => s.action), prefix.map((s) => s.action))
+    // The CLI takes the path as an ITF file.
+    const dir = mkdtempSync(join(tmpdir(), 'protocheck-from-'))
+    const file = join(dir, 'path.itf.json')
+    writeFileSync(file, JSON.stringify(traceFromPath(instance, prefix, { result: 'scenario', property: null })))
+    const ok = runCli(['conform', 'raft', '--from', file, '--runs', '10', '--seed', '1'])
+    assert.is(ok.code, 0, ok.stderr)
+    const wrong = runCli(['conform', 'raft', '--param', 'servers=3', '--from', file, '--runs', '10'])
+    assert.is(wrong.code, 2)
+    assert.match(wrong.stderr, /--from .*path\.itf\.json: the trace was written for/)
+    assert.is(wrong.stderr.split('\n').filter((line) => line.startsWith('protocheck:')).length, 1, wrong.stderr)
+    assert.not.match(wrong.stderr, /\n\s+at /, 'no stack trace')
+    rmSync(dir, { recursive: true, force: true })
+  } finally {
+    await implementation.close()
+  }
 })
 
 test.run()

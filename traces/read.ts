@@ -148,3 +148,49 @@ function nestingDepth(json: unknown): number {
   }
   return deepest
 }
+
+/** The steps of a recorded trace, once it is known to be of this model, bug and params and
+ * still a path of the model; otherwise an InputError saying which of these it is not. */
+export function recordedPath(instance: Instance, trace: ItfTrace): Step[] {
+  const meta = trace['#meta'] ?? {}
+  if (meta.model !== undefined && meta.model !== instance.model.name) {
+    throw new InputError(`the trace is of ${meta.model}, not ${instance.model.name}`)
+  }
+  if ((meta.bug ?? undefined) !== instance.config.bug) {
+    const bug = (name: unknown) => (name ? `bug ${name}` : 'no bug')
+    throw new InputError(`the trace was written with ${bug(meta.bug)}, but this check has ${bug(instance.config.bug)}`)
+  }
+  const configured = instance.config.params
+  // A param the trace does not record (one added to the model after the trace was written)
+  // counts with its default.
+  const recorded = meta.params ? { ...defaultParams(instance), ...meta.params } : undefined
+  if (recorded && Object.keys({ ...recorded, ...configured }).some((k) => recorded[k] !== configured[k])) {
+    throw new InputError(`the trace was written for ${formatParams(meta.params!)}, but this check has ${formatParams(configured)}`)
+  }
+  const steps = decodeTrace(instance, trace)
+  if (steps.length === 0) throw new InputError('the trace has no states')
+  const problem = stepProblem(instance, steps, trace.loop)
+  if (problem) throw new InputError(`the trace is no longer a path of the model: ${problem}`)
+  return steps
+}
+
+/** A recorded path to start from (a spec's or conform's `from`): as recordedPath, and ending
+ * inside the model's constraint, since nothing is explored from a state outside it. */
+export function recordedStart(instance: Instance, trace: ItfTrace): Step[] {
+  const steps = recordedPath(instance, trace)
+  const last = steps.at(-1)!.state
+  if (instance.protocol.within && !instance.protocol.within(instance.schema.view(last) as never)) {
+    throw new InputError("its last state is outside the model's constraint (within), so nothing starts there")
+  }
+  return steps
+}
+
+const formatParams = (params: Record<string, number>) =>
+  Object.entries(params)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')
+
+function defaultParams(instance: Instance): Record<string, number> {
+  return Object.fromEntries(Object.entries(instance.model.params).map(([name, p]) => [name, p.default]))
+}
