@@ -63,16 +63,6 @@ export interface ConformOutcome extends ConformResult {
   instance: Instance
 }
 
-/** The recorded path conform's walks follow first (recordedStart), or one line naming the problem. */
-function fromPath(instance: Instance, from: string | ItfTrace) {
-  try {
-    return recordedStart(instance, typeof from === 'string' ? readTraceFile(from) : from)
-  } catch (e) {
-    if (e instanceof InputError) throw new InputError(`--from ${typeof from === 'string' ? from : 'trace'}: ${e.message}`)
-    throw e
-  }
-}
-
 /** Walk `model` at random and make its implementation follow; shrink any divergence. */
 export async function conform(model: Model | string, settings: ConformSettings = {}): Promise<ConformOutcome> {
   const loaded = typeof model === 'string' ? await loadModel(model) : model
@@ -81,7 +71,7 @@ export async function conform(model: Model | string, settings: ConformSettings =
   const seed = settings.seed ?? Math.floor(Math.random() * 2 ** 31)
   let result: ConformResult
   try {
-    result = await conformWalks(instance, driver, { runs: settings.runs ?? 100, seed, maxSteps: settings.maxSteps ?? 50, checkRefusals: settings.checkRefusals ?? true, swarm: settings.swarm, shrink: settings.shrink, from: settings.from === undefined ? undefined : fromPath(instance, settings.from) })
+    result = await conformWalks(instance, driver, { runs: settings.runs ?? 100, seed, maxSteps: settings.maxSteps ?? 50, checkRefusals: settings.checkRefusals ?? true, swarm: settings.swarm, shrink: settings.shrink, from: settings.from === undefined ? undefined : recordedStart(instance, settings.from, `--from ${typeof settings.from === 'string' ? settings.from : 'trace'}`) })
   } catch (e) {
     if (e instanceof DriverError && e.walk?.length) e.trace = driverFailureTrace(instance, e, seed)
     throw e

@@ -27,14 +27,17 @@ export interface Walk {
   divergence: Divergence | null
 }
 
-/** Walk the model along `choices` with the implementation in tow. Each choice picks among the
- * enabled steps that stay inside the model's constraint, so that walks go deep instead of ending
- * at the first step past a bound; the last choice, and any choice where every enabled step
- * leaves the constraint, picks among all of them (steps past a bound must be followed too), and
- * a step outside the constraint ends the walk. Stops at the first divergence, at a state with
- * no enabled step, or when the choices run out. With `checkRefusals`, the walk's last state is then probed: every action of the model's listable
- * action space (enumerableActions) and every step seen enabled during the walk that the model
- * does not allow there must be refused by the implementation. */
+/** Walk the model along `choices` with the implementation in tow, after following the recorded
+ * path `from` if one is given. Each choice picks among the enabled steps that change the state
+ * and stay inside the model's constraint, so that walks go deep instead of ending at the first
+ * step past a bound; the last choice, and any choice where every enabled step leaves the
+ * constraint, picks among all of them (steps past a bound must be followed too), and a step
+ * outside the constraint ends the walk. A non-zero `swarm` seed weighs the actions
+ * (swarmWeights). Stops at the first divergence, at a state with no enabled step, or when the
+ * choices run out. With `checkRefusals`, the walk's last state is then probed: every action of
+ * the model's listable action space (enumerableActions), every step seen enabled during the walk
+ * that the model does not allow there, and every step it allows there that changes nothing, must
+ * be refused by the implementation or leave it as it is. */
 export async function walk(instance: Instance, implementation: Implementation, choices: readonly number[], checkRefusals = false, swarm = 0, from: readonly Step[] = []): Promise<Walk> {
   const steps: Step[] = []
   try {

@@ -168,7 +168,7 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
     const symmetry = spec.symmetry ? new Symmetry(instance.schema, instance.protocol.symmetric ?? [], instance.model.name) : undefined
     const driver = spec.replay ? await loadDriver(instance.model, specDriver(spec)) : undefined
     if (spec.from !== undefined) {
-      const prefix = fromPath(instance, resolve(dirname(file), spec.from), spec.from)
+      const prefix = recordedStart(instance, resolve(dirname(file), spec.from), `/from ${spec.from}`)
       return { spec, instance, symmetry, driver, prefix }
     }
     if (spec.trace === undefined) return { spec, instance, symmetry, driver }
@@ -220,16 +220,6 @@ export function formatExpectation(e: { result: string; property?: string | null;
   if (e.result === 'violation' && e.property) return `violation of ${e.property}`
   if (e.result === 'never-witnessed' && e.property) return `never witnessed: ${e.property}`
   return e.result
-}
-
-/** The recorded path a spec's `from` names (recordedStart), or one line naming the problem. */
-function fromPath(instance: Instance, traceFile: string, named: string): Step[] {
-  try {
-    return recordedStart(instance, readTraceFile(traceFile))
-  } catch (e) {
-    if (e instanceof InputError) throw new InputError(`/from ${named}: ${e.message}`)
-    throw e
-  }
 }
 
 /** Check one spec, and replay its counterexample when it asks. A counterexample is written to

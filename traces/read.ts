@@ -174,15 +174,21 @@ export function recordedPath(instance: Instance, trace: ItfTrace): Step[] {
   return steps
 }
 
-/** A recorded path to start from (a spec's or conform's `from`): as recordedPath, and ending
- * inside the model's constraint, since nothing is explored from a state outside it. */
-export function recordedStart(instance: Instance, trace: ItfTrace): Step[] {
-  const steps = recordedPath(instance, trace)
-  const last = steps.at(-1)!.state
-  if (instance.protocol.within && !instance.protocol.within(instance.schema.view(last) as never)) {
-    throw new InputError("its last state is outside the model's constraint (within), so nothing starts there")
+/** A recorded path to start from (a spec's or conform's `from`, a trace or its file): as
+ * recordedPath, and ending inside the model's constraint, since nothing is explored from a
+ * state outside it. A problem is one line starting with `label` (where the path was named). */
+export function recordedStart(instance: Instance, from: string | ItfTrace, label: string): Step[] {
+  try {
+    const steps = recordedPath(instance, typeof from === 'string' ? readTraceFile(from) : from)
+    const last = steps.at(-1)!.state
+    if (instance.protocol.within && !instance.protocol.within(instance.schema.view(last) as never)) {
+      throw new InputError("its last state is outside the model's constraint (within), so nothing starts there")
+    }
+    return steps
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${label}: ${e.message}`)
+    throw e
   }
-  return steps
 }
 
 const formatParams = (params: Record<string, number>) =>
