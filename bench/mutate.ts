@@ -6,7 +6,8 @@
 // score per protocol for models and implementations, the overall score, and every survivor.
 //
 // A run that outlives --timeout is killed and counted as caught: CI would fail it too (this
-// is said in the output for each such mutant). Equivalent mutants are listed with their reason
+// is said in the output for each such mutant). So is a model mutant that only a recorded path
+// (a spec's trace or from) no longer fitting catches; those are listed apart. Equivalent mutants are listed with their reason
 // in bench/mutants/equivalent.json, shown, and left out of the scores.
 
 import { spawn } from 'node:child_process'
@@ -66,11 +67,8 @@ function usage(problem: string): never {
   process.exit(2)
 }
 
-interface Outcome {
+interface Outcome extends Verdict {
   mutant: Mutant
-  killed: boolean
-  /** What caught it (the specs not as expected, the seed that diverged, a timeout), or why it lived. */
-  detail: string
   seconds: number
 }
 
@@ -116,18 +114,46 @@ function specsOf(protocol: string): string[] {
 
 const lastLine = (text: string) => text.trim().split('\n').at(-1) ?? ''
 
+/** A spec that pins a recorded path (`trace` re-checked, or `from`): a mutant that changes the
+ * model along that path fails it as bad input, whatever the properties say. */
+const pinsPath = (file: string) => {
+  const spec = JSON.parse(readFileSync(file, 'utf8')) as { trace?: string; from?: string }
+  return spec.trace !== undefined || spec.from !== undefined
+}
+
+interface Verdict {
+  killed: boolean
+  /** What caught it (the specs not as expected, the seed that diverged, a timeout), or why it lived. */
+  detail: string
+  /** Caught only because a recorded path no longer fits the mutated model: no verdict of the
+   * specs that search (they all passed) would have caught it. */
+  byPathOnly?: boolean
+}
+
+/** `check` on these spec files: killed, and by what. */
+async function judgeSpecs(ws: Workspace, specs: readonly string[], options: Options): Promise<Verdict> {
+  const r = await runChild([ws.cli, 'check', ...specs, '--json'], options.timeoutSeconds)
+  if (r.timedOut) return { killed: true, detail: `timeout: check specs/ ran past ${options.timeoutSeconds} s` }
+  if (r.code === 0) return { killed: false, detail: `${specs.length} specs as expected` }
+  if (r.code === 1) {
+    const failed = (JSON.parse(r.stdout) as { spec: string; passed: boolean; result: string; property: string | null }[]).filter((s) => !s.passed)
+    return { killed: true, detail: failed.map((s) => `${s.spec}: ${s.result}${s.property ? ` of ${s.property}` : ''}`).join('; ') }
+  }
+  return { killed: true, detail: `check exit ${r.code}: ${lastLine(r.stderr)}` }
+}
+
 /** Judge the copy as it is now (mutated or not): killed, and by what. */
-async function judge(ws: Workspace, { target, protocol, conformConfigs }: Pick<Mutant, 'target' | 'protocol' | 'conformConfigs'>, options: Options): Promise<{ killed: boolean; detail: string }> {
+async function judge(ws: Workspace, { target, protocol, conformConfigs }: Pick<Mutant, 'target' | 'protocol' | 'conformConfigs'>, options: Options): Promise<Verdict> {
   if (target === 'model') {
     const specs = specsOf(protocol).map((f) => join(ws.root, 'specs', f))
-    const r = await runChild([ws.cli, 'check', ...specs, '--json'], options.timeoutSeconds)
-    if (r.timedOut) return { killed: true, detail: `timeout: check specs/ ran past ${options.timeoutSeconds} s` }
-    if (r.code === 0) return { killed: false, detail: `${specs.length} specs as expected` }
-    if (r.code === 1) {
-      const failed = (JSON.parse(r.stdout) as { spec: string; passed: boolean; result: string; property: string | null }[]).filter((s) => !s.passed)
-      return { killed: true, detail: failed.map((s) => `${s.spec}: ${s.result}${s.property ? ` of ${s.property}` : ''}`).join('; ') }
-    }
-    return { killed: true, detail: `check exit ${r.code}: ${lastLine(r.stderr)}` }
+    const verdict = await judgeSpecs(ws, specs, options)
+    // Every spec is loaded (and a recorded path re-checked) before any is searched, so a path
+    // that no longer fits hides what the other specs find: judge them again without it.
+    if (!verdict.detail.startsWith('check exit 2') || !/: \/(trace|from) /.test(verdict.detail)) return verdict
+    const searching = specs.filter((f) => !pinsPath(f))
+    const rest = await judgeSpecs(ws, searching, options)
+    if (rest.killed) return { killed: true, detail: `${rest.detail} (and a recorded path no longer fits)` }
+    return { killed: true, byPathOnly: true, detail: `only a recorded path no longer fits: ${verdict.detail.replace(/^check exit 2: /, '')}` }
   }
   for (const config of conformConfigs) {
     const params = Object.entries(config.params).flatMap(([k, v]) => ['--param', `${k}=${v}`])
@@ -233,6 +259,7 @@ function summarize(outcomes: readonly Outcome[]) {
     survivors: outcomes.filter((o) => !o.killed && !o.mutant.equivalent).map((o) => ({ id: o.mutant.id, kind: o.mutant.kind, description: o.mutant.description })),
     equivalent: outcomes.filter((o) => o.mutant.equivalent).map((o) => ({ id: o.mutant.id, killed: o.killed, reason: o.mutant.equivalent })),
     timeouts: outcomes.filter((o) => o.detail.startsWith('timeout')).map((o) => ({ id: o.mutant.id, detail: o.detail })),
+    byPathOnly: outcomes.filter((o) => o.byPathOnly && !o.mutant.equivalent).map((o) => ({ id: o.mutant.id, detail: o.detail })),
   }
 }
 
@@ -252,6 +279,10 @@ function printSummary(summary: ReturnType<typeof summarize>): void {
   if (summary.timeouts.length > 0) {
     console.log('caught by a timeout (counted as killed):')
     for (const t of summary.timeouts) console.log(`  ${t.id}: ${t.detail}`)
+  }
+  if (summary.byPathOnly.length > 0) {
+    console.log('caught only because a recorded path (a spec\'s trace or from) no longer fits the mutated model (counted as caught):')
+    for (const p of summary.byPathOnly) console.log(`  ${p.id}: ${p.detail}`)
   }
   if (summary.equivalent.length > 0) {
     console.log('equivalent (not scored):')
