@@ -7,8 +7,9 @@
 //
 // A run that outlives --timeout is killed and counted as caught: CI would fail it too (this
 // is said in the output for each such mutant). So is a model mutant that only a recorded path
-// (a spec's trace or from) no longer fitting catches; those are listed apart. Equivalent mutants are listed with their reason
-// in bench/mutants/equivalent.json, shown, and left out of the scores.
+// (a spec's trace or from) no longer fitting catches; those are listed apart. Equivalent
+// mutants are listed with their reason in bench/mutants/equivalent.json, shown, and left out
+// of the scores.
 
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
