@@ -12,11 +12,10 @@
 // purpose: a fifth client takes the lock, checks its lease and stalls for three leases; a
 // sixth takes the lock after it and writes; then the stalled write reaches storage.
 
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { clientLoops, sleep, type HistoryRecorder, type Outcome } from '../../nemesis/client.js'
-import { inflictOnProcess, resumeAll, undoOnProcess } from '../../nemesis/processes.js'
+import { inflictOnProcess, resumeAll, startInScratchFolder, undoOnProcess } from '../../nemesis/processes.js'
 import type { NemesisCluster, NemesisSystem } from '../../nemesis/system.js'
 import { ProcessCluster } from '../../runtime/launcher.js'
 import { request } from '../../runtime/tcp.js'
@@ -62,20 +61,15 @@ export default {
   ],
   probes: ['paused-holder'],
   bugs: ['no-fencing', 'unbounded-drift', 'release-without-bump'],
-  start: async (options) => {
-    const dir = mkdtempSync(join(tmpdir(), 'protocheck-lock-service-nemesis-'))
-    const bugArgs = options.bug ? ['--bug', options.bug] : []
-    try {
+  start: (options) =>
+    startInScratchFolder('lock-service', async (dir) => {
+      const bugArgs = options.bug ? ['--bug', options.bug] : []
       const processes = await ProcessCluster.launch([
         { name: 'lock-server', script: script('lock-server-node'), args: ['--lease', String(LEASE_TICKS), '--tick-ms', String(TICK_MS), '--state', join(dir, 'lock-server.json'), ...bugArgs] },
         { name: 'storage', script: script('storage-node'), args: ['--state', join(dir, 'storage.json'), ...bugArgs] },
       ])
       return new LockServiceTarget(processes, dir, options.bug as LockServiceBug)
-    } catch (e) {
-      rmSync(dir, { recursive: true, force: true })
-      throw e
-    }
-  },
+    }),
 } satisfies NemesisSystem
 
 class LockServiceTarget implements NemesisCluster {

@@ -11,11 +11,9 @@
 // in which half the clients cannot reach one acceptor and the other half another, so that
 // rival proposers work with different majorities.
 
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { clientLoops, type HistoryRecorder } from '../../nemesis/client.js'
-import { inflictOnProcess, resumeAll, undoOnProcess } from '../../nemesis/processes.js'
+import { inflictOnProcess, resumeAll, startInScratchFolder, undoOnProcess } from '../../nemesis/processes.js'
 import type { NemesisCluster, NemesisSystem } from '../../nemesis/system.js'
 import { ProcessCluster } from '../../runtime/launcher.js'
 import { learn, NoQuorumError, propose, type BallotOptions } from './impl/client.js'
@@ -36,9 +34,8 @@ export default {
     { kind: 'partition', target: 'any' },
   ],
   bugs: ['vote-below-promise'],
-  start: async (options) => {
-    const dir = mkdtempSync(join(tmpdir(), 'protocheck-paxos-nemesis-'))
-    try {
+  start: (options) =>
+    startInScratchFolder('paxos', async (dir) => {
       const processes = await ProcessCluster.launch(
         Array.from({ length: ACCEPTORS }, (_, i) => ({
           name: servable.nodeName(i),
@@ -47,11 +44,7 @@ export default {
         })),
       )
       return new PaxosTarget(processes, dir)
-    } catch (e) {
-      rmSync(dir, { recursive: true, force: true })
-      throw e
-    }
-  },
+    }),
 } satisfies NemesisSystem
 
 class PaxosTarget implements NemesisCluster {

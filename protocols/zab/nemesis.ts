@@ -8,11 +8,9 @@
 // acknowledged write, and the servers' delivered sequences must be prefixes of one another.
 // Faults: kill -9 and restart, partition of the leader or a follower, pause.
 
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { clientLoops, sleep, until, type HistoryRecorder, type Outcome } from '../../nemesis/client.js'
-import { inflictOnProcess, resumeAll, undoOnProcess } from '../../nemesis/processes.js'
+import { inflictOnProcess, resumeAll, startInScratchFolder, undoOnProcess } from '../../nemesis/processes.js'
 import type { NemesisCluster, NemesisSystem } from '../../nemesis/system.js'
 import { leaderClusterFaults } from '../../nemesis/schedule.js'
 import { freePorts, ProcessCluster } from '../../runtime/launcher.js'
@@ -41,9 +39,8 @@ export default {
   model: 'kv',
   faults: leaderClusterFaults,
   bugs: ['commit-on-minority', 'skip-sync', 'ack-before-log'],
-  start: async (options) => {
-    const dir = mkdtempSync(join(tmpdir(), 'protocheck-zab-nemesis-'))
-    try {
+  start: (options) =>
+    startInScratchFolder('zab', async (dir) => {
       const ports = await freePorts(SERVERS)
       const processes = await ProcessCluster.launch(
         ports.map((port, i) => ({
@@ -54,11 +51,7 @@ export default {
         })),
       )
       return new ZabTarget(processes, dir)
-    } catch (e) {
-      rmSync(dir, { recursive: true, force: true })
-      throw e
-    }
-  },
+    }),
 } satisfies NemesisSystem
 
 class ZabTarget implements NemesisCluster {
