@@ -18,6 +18,7 @@ import { canonicalJson } from '../checker/canonical-json.js'
 import { compareObserved, followStep, stepLabel, type Divergence } from './divergence.js'
 import { FORBIDDEN_STEP, picksToItf } from './forbidden-step.js'
 import { enumerableActions } from './action-space.js'
+import { sameWords } from './same-words.js'
 import { traceFromPath, type ItfTrace } from '../traces/itf.js'
 
 export interface Walk {
@@ -161,12 +162,6 @@ export async function probeForbidden(instance: Instance, implementation: Impleme
     diff: [],
     forbidden: true,
   }
-}
-
-function sameWords(a: Uint32Array, b: Uint32Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 const labelKey = (step: { action: string; picks: Readonly<Record<string, unknown>> }) => step.action + canonicalJson(step.picks)

@@ -22,6 +22,7 @@ import type { Step } from '../checker/path.js'
 import { SchemaError, valueToItf, type Type } from '../checker/schema.js'
 import { matcher, mismatch, PartialMap, partialFromItf, show } from './partial-values.js'
 import type { EventLog, LocatedEvent } from './event-log.js'
+import { sameWords } from './same-words.js'
 
 export interface ValidateOptions {
   /** Actions that may happen between events without a line (the header's, if not given). */
@@ -324,11 +325,6 @@ class WordPool {
     this.used += n
     return copy
   }
-}
-
-function sameWords(a: Uint32Array, b: Uint32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 // ---- Decoding an event against the model

@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert'
 import { Instance } from '../checker/instance.js'
 import { conform, Implementation, walk } from '../conformance/conform.js'
 import { enumerableActions } from '../conformance/action-space.js'
+import { sameWords } from '../conformance/same-words.js'
 import raftDriver from '../protocols/raft/driver.js'
 import { twoPhaseCommitDriverOf } from '../protocols/two-phase-commit/driver.js'
 import { stepRm } from '../protocols/two-phase-commit/impl/resource-manager.js'
@@ -35,11 +36,10 @@ async function raftWalks(swarmSeedOf: (k: number) => number) {
       const w = await walk(instance, implementation, choices, false, swarmSeedOf(k))
       if (w.steps.some((s) => s.action === 'BecomeLeader')) elected++
       for (let i = 1; i < w.steps.length - 1; i++) {
-        const same = w.steps[i].state.every((word, j) => word === w.steps[i - 1].state[j])
-        if (!same) continue
+        if (!sameWords(w.steps[i].state, w.steps[i - 1].state)) continue
         let other = false
         instance.successors(w.steps[i - 1].state, 0, (_o, _a, _p, next) => {
-          if (instance.protocol.within!(instance.schema.view(next) as never) && next.some((word, j) => word !== w.steps[i - 1].state[j])) other = true
+          if (instance.protocol.within!(instance.schema.view(next) as never) && !sameWords(next, w.steps[i - 1].state)) other = true
         })
         if (other) needlessStutters++
       }
